@@ -1,0 +1,69 @@
+/**
+ * The composition root: builds everything the auth layer needs exactly once per process (WorkOS
+ * client, JWKS cache, single-flight refresh, verified-session cache) from one validated config.
+ *
+ * @module
+ */
+import type { WorkOS } from "@workos-inc/node";
+import { ExpiringLru } from "./cache.ts";
+import { type AuthConfig, loadConfig } from "./config.ts";
+import { type FlowDeps, handleCallback, handleSignIn, handleSignOut } from "./flows.ts";
+import { createSingleFlight } from "./refresh.ts";
+import { type AuthContext, type Resolution, resolveSession } from "./resolve.ts";
+import { createTokenVerifier, type TokenVerifier } from "./tokens.ts";
+import { createWorkOSClient, getJwksUrl, refreshTokens, type TokenSet } from "./workos.ts";
+
+/** Bound on remembered verified sessions: about 1.5 KB each, so about 15 MB at most. */
+export const SESSION_CACHE_SIZE = 10_000;
+
+/** The auth layer of one process. */
+export interface Auth {
+  readonly config: AuthConfig;
+  readonly workos: WorkOS;
+  readonly verify: TokenVerifier;
+  readonly cache: ExpiringLru<AuthContext>;
+  signIn(request: Request): Promise<Response>;
+  signUp(request: Request): Promise<Response>;
+  callback(request: Request): Promise<Response>;
+  signOut(request: Request): Promise<Response>;
+  resolveSession(request: Request): Promise<Resolution>;
+}
+
+/** Seams for tests: a clock, and a smaller cache. */
+export interface AuthOptions {
+  now?: () => number;
+  cacheSize?: number;
+  upstreamTimeoutMs?: number;
+}
+
+/** Builds the auth layer for `config`. */
+export function createAuth(config: AuthConfig, options: AuthOptions = {}): Auth {
+  const now = options.now ?? Date.now;
+  const workos = createWorkOSClient(config, options.upstreamTimeoutMs);
+  const verify = createTokenVerifier(config, getJwksUrl(workos, config));
+  const cache = new ExpiringLru<AuthContext>(options.cacheSize ?? SESSION_CACHE_SIZE);
+  const refresh = createSingleFlight<TokenSet>(
+    (refreshToken) => refreshTokens(workos, config, refreshToken),
+    now,
+  );
+  const deps: FlowDeps = { config, workos, verify, now };
+  return {
+    config,
+    workos,
+    verify,
+    cache,
+    signIn: (request) => handleSignIn(request, deps, "sign-in"),
+    signUp: (request) => handleSignIn(request, deps, "sign-up"),
+    callback: (request) => handleCallback(request, deps),
+    signOut: (request) => handleSignOut(request, deps),
+    resolveSession: (request) => resolveSession(request, { config, verify, refresh, cache, now }),
+  };
+}
+
+let processAuth: Auth | undefined;
+
+/** The process's auth layer, built from `Deno.env` on first use. Throws `ConfigError`. */
+export function getAuth(): Auth {
+  processAuth ??= createAuth(loadConfig(Deno.env.toObject()));
+  return processAuth;
+}

@@ -1,0 +1,116 @@
+/**
+ * One error type for every auth failure, with a stable `code`. One table maps codes to HTTP
+ * statuses and to the generic message a user sees; logs get the code, never the details.
+ *
+ * @module
+ */
+
+/** Every way sign-in or a session can fail. */
+export type AuthErrorCode =
+  | "state_missing" // callback without the sign-in state cookie (login CSRF, expired flow)
+  | "state_mismatch" // callback `state` differs from the cookie's
+  | "code_missing" // callback without `code`
+  | "authorization_denied" // WorkOS redirected back with `error=`
+  | "code_rejected" // WorkOS refused the code (`invalid_grant`)
+  | "upstream_unavailable" // WorkOS answered 429/5xx/non-JSON, or the network failed
+  | "upstream_timeout" // WorkOS did not answer in time
+  | "upstream_invalid_response" // WorkOS answered 200 without the tokens we need
+  | "session_too_large" // the sealed session would not fit in one cookie
+  | "session_invalid" // the cookie is not a session we sealed, or it expired
+  | "token_invalid" // the access token failed verification
+  | "refresh_rejected" // the refresh token is dead (`invalid_grant`)
+  | "jwks_unavailable" // WorkOS's signing keys could not be fetched
+  | "origin_rejected" // a cross-site POST
+  | "internal"; // anything unexpected: fail closed
+
+/** An auth failure with a stable code; `cause` is for logs only. */
+export class AuthError extends Error {
+  readonly code: AuthErrorCode;
+  constructor(code: AuthErrorCode, options?: { cause?: unknown }) {
+    super(code, options);
+    this.name = "AuthError";
+    this.code = code;
+  }
+}
+
+interface Outcome {
+  status: number;
+  title: string;
+  message: string;
+  /** Offer "Sign in again": the flow can simply be restarted. */
+  retrySignIn: boolean;
+}
+
+const OUTCOMES: Record<AuthErrorCode, Outcome> = {
+  state_missing: signInAgain(400, "Your sign-in link expired or was already used."),
+  state_mismatch: signInAgain(400, "Your sign-in link expired or was already used."),
+  code_missing: signInAgain(400, "The sign-in response was incomplete."),
+  authorization_denied: signInAgain(400, "Sign-in was cancelled."),
+  code_rejected: signInAgain(400, "Your sign-in link expired or was already used."),
+  session_invalid: signInAgain(401, "Your session has ended."),
+  token_invalid: signInAgain(401, "Your session has ended."),
+  refresh_rejected: signInAgain(401, "Your session has ended."),
+  upstream_unavailable: unavailable(502, "The sign-in service is unavailable."),
+  upstream_invalid_response: unavailable(502, "The sign-in service gave an unexpected answer."),
+  upstream_timeout: unavailable(504, "The sign-in service did not answer in time."),
+  jwks_unavailable: unavailable(503, "The sign-in service is unavailable."),
+  session_too_large: unavailable(500, "Your session could not be saved."),
+  origin_rejected: {
+    status: 403,
+    title: "Request refused",
+    message: "This request did not come from this site.",
+    retrySignIn: false,
+  },
+  internal: unavailable(500, "Something went wrong on our side."),
+};
+
+function signInAgain(status: number, message: string): Outcome {
+  return { status, title: "Sign-in needed", message, retrySignIn: true };
+}
+
+function unavailable(status: number, message: string): Outcome {
+  return { status, title: "Please try again", message, retrySignIn: false };
+}
+
+/** The HTTP status for a failure code. */
+export function statusFor(code: AuthErrorCode): number {
+  return OUTCOMES[code].status;
+}
+
+/** Narrows anything thrown to an `AuthError`; unknown errors become `internal` (fail closed). */
+export function toAuthError(error: unknown): AuthError {
+  return error instanceof AuthError ? error : new AuthError("internal", { cause: error });
+}
+
+/** Transient failures keep the session cookie: the session may still be good. */
+export function isTransient(code: AuthErrorCode): boolean {
+  return statusFor(code) >= 502 && statusFor(code) <= 504;
+}
+
+/** Seconds a client should wait before retrying a transient failure. */
+export const RETRY_AFTER_SECONDS = 5;
+
+/**
+ * A small generic HTML page for a failure. It shows the code and a reference id a user can
+ * report, and never upstream text such as `error_description` (it could carry markup).
+ */
+export function renderErrorPage(code: AuthErrorCode, requestId: string): Response {
+  const { status, title, message, retrySignIn } = OUTCOMES[code];
+  const action = retrySignIn
+    ? '<a class="button" href="/sign-in">Sign in again</a>'
+    : '<a class="button" href="">Try again</a>';
+  const body = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
+<title>${title}</title><link rel="icon" href="/favicon.svg">
+<style>body{font:16px/1.5 system-ui,sans-serif;max-width:32rem;margin:4rem auto;padding:0 1rem;color:#1f2430}
+.button{display:inline-block;padding:.5rem 1rem;border-radius:.5rem;background:#4f46e5;color:#fff;text-decoration:none}
+small{color:#5b6170}</style></head>
+<body><main><h1>${title}</h1><p>${message}</p><p>${action} <a href="/">Home</a></p>
+<p><small>Error code: ${code} · Reference: ${requestId}</small></p></main></body></html>`;
+  const headers = new Headers({
+    "content-type": "text/html; charset=utf-8",
+    "cache-control": "no-store",
+  });
+  if (isTransient(code)) headers.set("retry-after", String(RETRY_AFTER_SECONDS));
+  return new Response(body, { status, headers });
+}

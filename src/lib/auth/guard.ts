@@ -1,0 +1,91 @@
+/**
+ * The middleware's policy: which paths need a session, and what an unauthenticated request gets.
+ *
+ * @module
+ */
+import type { Auth } from "./auth.ts";
+import { deleteCookie, SESSION_COOKIE } from "./cookies.ts";
+import { AuthError, renderErrorPage, RETRY_AFTER_SECONDS, toAuthError } from "./errors.ts";
+import { createRequestId, logAuthFailure } from "./log.ts";
+import type { AuthContext, Resolution } from "./resolve.ts";
+import { isAuthRoute, isProtectedPath } from "./routes.ts";
+
+/** Browsers navigating want a redirect; `fetch` and API clients want a status they can read. */
+export function wantsHtml(request: Request, pathname: string): boolean {
+  if (pathname === "/api" || pathname.startsWith("/api/")) return false;
+  return (request.headers.get("accept") ?? "").includes("text/html");
+}
+
+/**
+ * Resolves the session for `request`, lets `next` render with it, and enforces the policy:
+ * protected paths without a session get a redirect (HTML) or a 401 (API). Any exception is
+ * "no access" (S35): the guard fails closed.
+ */
+export async function guardRequest(
+  request: Request,
+  auth: Auth,
+  next: (session: AuthContext | null) => Promise<Response>,
+): Promise<Response> {
+  const url = new URL(request.url);
+  if (isAuthRoute(url.pathname) || url.pathname === "/healthz") return await next(null);
+
+  const resolution = await resolveSafely(request, auth);
+  const isProtected = isProtectedPath(url.pathname);
+  if (resolution.kind === "signed-in") {
+    const response = await next(resolution.auth);
+    return withHeaders(response, resolution.setCookie ? [resolution.setCookie] : [], true);
+  }
+  if (resolution.kind === "unavailable") {
+    // Transient: keep the cookie (S25); a public page still renders, signed out.
+    if (!isProtected) return await next(null);
+    return unavailable(request, url.pathname, resolution.error);
+  }
+  const clear = resolution.clearCookie ? [deleteCookie(auth.config, SESSION_COOKIE)] : [];
+  if (resolution.code) {
+    logAuthFailure(new AuthError(resolution.code), url.pathname, createRequestId());
+  }
+  if (!isProtected) return withHeaders(await next(null), clear, false);
+  if (!wantsHtml(request, url.pathname)) {
+    return withHeaders(jsonResponse(401, { error: "unauthorized" }), clear, true);
+  }
+  const returnTo = encodeURIComponent(url.pathname + url.search);
+  const redirect = new Response(null, {
+    status: 302,
+    headers: { location: `/sign-in?returnTo=${returnTo}` },
+  });
+  return withHeaders(redirect, clear, true);
+}
+
+async function resolveSafely(request: Request, auth: Auth): Promise<Resolution> {
+  try {
+    return await auth.resolveSession(request);
+  } catch (error) {
+    return { kind: "signed-out", clearCookie: false, code: toAuthError(error).code };
+  }
+}
+
+function unavailable(request: Request, pathname: string, error: AuthError): Response {
+  const requestId = createRequestId();
+  logAuthFailure(error, pathname, requestId);
+  if (wantsHtml(request, pathname)) return renderErrorPage(error.code, requestId);
+  const response = jsonResponse(503, { error: "unavailable", code: error.code, requestId });
+  response.headers.set("retry-after", String(RETRY_AFTER_SECONDS));
+  return response;
+}
+
+function jsonResponse(status: number, body: unknown): Response {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { "content-type": "application/json" },
+  });
+}
+
+/** Adds `Set-Cookie` values and, for personalised responses, `Cache-Control: private, no-store`. */
+function withHeaders(response: Response, cookies: string[], personal: boolean): Response {
+  if (cookies.length === 0 && !personal) return response;
+  // A copy, because some responses (Astro's redirects, `Response.redirect`) have immutable headers.
+  const copy = new Response(response.body, response);
+  for (const cookie of cookies) copy.headers.append("set-cookie", cookie);
+  if (personal) copy.headers.set("cache-control", "private, no-store");
+  return copy;
+}

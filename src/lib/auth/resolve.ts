@@ -1,0 +1,161 @@
+/**
+ * Turns a request's `wos-session` cookie into a verified session, refreshing the access token
+ * when it has expired or is about to. Runs once per request, from the middleware.
+ *
+ * @module
+ */
+import type { AuthConfig } from "./config.ts";
+import { cacheKey, type ExpiringLru } from "./cache.ts";
+import { readCookie, SESSION_COOKIE } from "./cookies.ts";
+import { AuthError, type AuthErrorCode, isTransient, toAuthError } from "./errors.ts";
+import { createSessionCookie, openSession, type Session } from "./session.ts";
+import type { AccessTokenClaims, TokenVerifier } from "./tokens.ts";
+import type { TokenSet } from "./workos.ts";
+
+/** Refresh when the access token expires within this many seconds. */
+export const REFRESH_MARGIN_SECONDS = 60;
+
+/** The signed-in user as pages see it (`Astro.locals.auth`). */
+export interface AuthContext {
+  user: Session["user"];
+  sessionId: string;
+  organizationId: string | null;
+  role: string | null;
+  roles: string[];
+  permissions: string[];
+  entitlements: string[];
+  featureFlags: string[];
+  /** Set while an admin is signed in as this user. */
+  impersonator: { email: string; reason: string | null } | null;
+  accessToken: string;
+}
+
+/** The outcome of resolving a request's session. */
+export type Resolution =
+  | { kind: "signed-in"; auth: AuthContext; setCookie?: string }
+  | { kind: "signed-out"; clearCookie: boolean; code?: AuthErrorCode }
+  | { kind: "unavailable"; error: AuthError };
+
+/** What resolution needs; built once per process in `auth.ts`. */
+export interface ResolveDeps {
+  config: AuthConfig;
+  verify: TokenVerifier;
+  refresh: (refreshToken: string) => Promise<TokenSet>;
+  cache: ExpiringLru<AuthContext>;
+  now: () => number;
+}
+
+/** Resolves the session of `request`. Never throws: failures become a `Resolution`. */
+export async function resolveSession(request: Request, deps: ResolveDeps): Promise<Resolution> {
+  const cookie = readCookie(request, SESSION_COOKIE);
+  if (!cookie) return { kind: "signed-out", clearCookie: false };
+  try {
+    const key = await cacheKey(cookie);
+    const cached = deps.cache.get(key, deps.now());
+    if (cached) return { kind: "signed-in", auth: cached };
+    return await resolveFromCookie(cookie, key, deps);
+  } catch (error) {
+    const authError = toAuthError(error);
+    if (isTransient(authError.code)) return { kind: "unavailable", error: authError };
+    // Terminal or unexpected: fail closed, and clear the cookie only when it is known dead.
+    const dead = authError.code === "refresh_rejected" || authError.code === "session_invalid" ||
+      authError.code === "token_invalid";
+    return { kind: "signed-out", clearCookie: dead, code: authError.code };
+  }
+}
+
+async function resolveFromCookie(
+  cookie: string,
+  key: string,
+  deps: ResolveDeps,
+): Promise<Resolution> {
+  const { config, now } = deps;
+  const opened = await openSession(cookie, config, now());
+  if (!opened) throw new AuthError("session_invalid");
+  const session = opened.value;
+
+  const verification = await deps.verify(session.accessToken, now());
+  if (!verification.ok && verification.reason === "invalid") {
+    throw new AuthError("token_invalid", { cause: verification.cause });
+  }
+  if (verification.ok) {
+    assertSameUser(session, verification.claims);
+    if (!expiresSoon(verification.claims, now())) {
+      const auth = toAuthContext(session, verification.claims);
+      if (opened.sealedWithOldPassword) {
+        // Password rotation: re-seal under the newest password so the old one can be retired.
+        return {
+          kind: "signed-in",
+          auth,
+          setCookie: (await createSessionCookie(session, config, now())).header,
+        };
+      }
+      deps.cache.set(key, auth, cacheUntil(verification.claims, session));
+      return { kind: "signed-in", auth };
+    }
+  }
+  return await refreshSession(session, verification.ok ? verification.claims : null, deps);
+}
+
+/**
+ * Exchanges the refresh token (shared with concurrent requests), re-seals and verifies. If the
+ * token is merely close to expiry and WorkOS is down, the still-valid token is used as is.
+ */
+async function refreshSession(
+  session: Session,
+  stillValid: AccessTokenClaims | null,
+  deps: ResolveDeps,
+): Promise<Resolution> {
+  let tokens: TokenSet;
+  try {
+    tokens = await deps.refresh(session.refreshToken);
+  } catch (error) {
+    if (stillValid && isTransient(toAuthError(error).code)) {
+      return { kind: "signed-in", auth: toAuthContext(session, stillValid) };
+    }
+    throw error;
+  }
+  // The v6 client returns the user in snake_case on refresh: keep the stored one.
+  const refreshed: Session = { ...session, ...tokens };
+  const verification = await deps.verify(refreshed.accessToken, deps.now());
+  if (!verification.ok) throw new AuthError("token_invalid", { cause: verification.cause });
+  assertSameUser(refreshed, verification.claims);
+  const { sealed, header } = await createSessionCookie(refreshed, deps.config, deps.now());
+  const auth = toAuthContext(refreshed, verification.claims);
+  deps.cache.set(await cacheKey(sealed), auth, cacheUntil(verification.claims, refreshed));
+  return { kind: "signed-in", auth, setCookie: header };
+}
+
+/** The stored user must be the token's subject (S19). */
+function assertSameUser(session: Session, claims: AccessTokenClaims): void {
+  if (session.user.id !== claims.sub) throw new AuthError("token_invalid");
+}
+
+function expiresSoon(claims: AccessTokenClaims, now: number): boolean {
+  return claims.exp - Math.floor(now / 1000) <= REFRESH_MARGIN_SECONDS;
+}
+
+/** A cache entry lives until the refresh margin begins, and never past the session's end. */
+function cacheUntil(claims: AccessTokenClaims, session: Session): number {
+  return Math.min(claims.exp - REFRESH_MARGIN_SECONDS, session.expiresAt) * 1000;
+}
+
+function toAuthContext(session: Session, claims: AccessTokenClaims): AuthContext {
+  return {
+    user: session.user,
+    sessionId: claims.sid,
+    organizationId: claims.org_id ?? session.organizationId,
+    role: claims.role ?? null,
+    roles: stringArray(claims.roles),
+    permissions: stringArray(claims.permissions),
+    entitlements: stringArray(claims.entitlements),
+    featureFlags: stringArray(claims.feature_flags),
+    impersonator: session.impersonator ??
+      (claims.act?.sub ? { email: claims.act.sub, reason: null } : null),
+    accessToken: session.accessToken,
+  };
+}
+
+function stringArray(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((item) => typeof item === "string") : [];
+}

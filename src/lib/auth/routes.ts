@@ -1,0 +1,32 @@
+/**
+ * The app's route map as the auth layer sees it: where sign-in lives, and what is protected.
+ *
+ * @module
+ */
+
+/** Paths that need a signed-in user: each one and everything below it. */
+export const PROTECTED_PATHS = ["/dashboard", "/api"];
+
+/** Routes that manage their own cookies: never guarded (a sign-in loop otherwise), never a
+ * `returnTo` target. */
+export const AUTH_ROUTES = ["/sign-in", "/sign-up", "/sign-out", "/auth/callback"];
+
+/** Whether `pathname` is one of the auth routes. */
+export function isAuthRoute(pathname: string): boolean {
+  return AUTH_ROUTES.some((route) => pathname === route || pathname.startsWith(`${route}/`));
+}
+
+/**
+ * Whether `pathname` needs a session. Percent-decoded, case-folded and with slashes collapsed
+ * first, so no spelling of `/dashboard` that a router might accept slips past the guard.
+ */
+export function isProtectedPath(pathname: string): boolean {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(pathname);
+  } catch {
+    return true; // undecodable: protect rather than guess
+  }
+  const path = decoded.toLowerCase().replace(/\/{2,}/g, "/");
+  return PROTECTED_PATHS.some((prefix) => path === prefix || path.startsWith(`${prefix}/`));
+}

@@ -1,0 +1,120 @@
+/**
+ * Access-token verification with jose against WorkOS's JWKS, fetched once and cached for the
+ * process (the tutorial built a JWKS client per request: one network round trip per page view).
+ *
+ * @module
+ */
+import {
+  createLocalJWKSet,
+  createRemoteJWKSet,
+  customFetch,
+  errors,
+  type FlattenedJWSInput,
+  type JWTHeaderParameters,
+  jwtVerify,
+} from "jose";
+import type { AuthConfig } from "./config.ts";
+import { AuthError } from "./errors.ts";
+
+/** Accepted clock skew between WorkOS and this server (S27). */
+export const CLOCK_TOLERANCE_SECONDS = 30;
+/** At most one JWKS re-fetch for an unknown `kid` per this window (S28). */
+export const JWKS_COOLDOWN_MS = 30_000;
+/** Keys are re-fetched after this long even when nothing changed. */
+export const JWKS_CACHE_MAX_AGE_MS = 10 * 60_000;
+const JWKS_TIMEOUT_MS = 5_000;
+
+/** The claims WorkOS puts in an access token. */
+export interface AccessTokenClaims {
+  iss: string;
+  sub: string;
+  sid: string;
+  exp: number;
+  iat?: number;
+  jti?: string;
+  org_id?: string;
+  role?: string;
+  roles?: string[];
+  permissions?: string[];
+  entitlements?: string[];
+  feature_flags?: string[];
+  /** Present while an admin impersonates the user. */
+  act?: { sub: string };
+}
+
+/** A verified token, or why it is not one. `expired` still had a valid signature. */
+export type Verification =
+  | { ok: true; claims: AccessTokenClaims }
+  | { ok: false; reason: "expired" | "invalid"; cause: unknown };
+
+/** Verifies access tokens; throws `AuthError("jwks_unavailable")` when keys cannot be had. */
+export type TokenVerifier = (token: string, now?: number) => Promise<Verification>;
+
+/** Options for tests and special deployments. */
+export interface VerifierOptions {
+  fetch?: typeof fetch;
+}
+
+/** Builds the process's verifier: one JWKS cache, RS256 only, issuer and claims checked. */
+export function createTokenVerifier(
+  config: AuthConfig,
+  jwksUrl: URL,
+  options: VerifierOptions = {},
+): TokenVerifier {
+  const remote = createRemoteJWKSet(jwksUrl, {
+    cooldownDuration: JWKS_COOLDOWN_MS,
+    cacheMaxAge: JWKS_CACHE_MAX_AGE_MS,
+    timeoutDuration: JWKS_TIMEOUT_MS,
+    ...(options.fetch ? { [customFetch]: options.fetch } : {}),
+  });
+  const keys = withStaleKeysOnOutage(remote);
+
+  return async function verifyAccessToken(token, now = Date.now()) {
+    try {
+      const { payload } = await jwtVerify(token, keys, {
+        // Pinning the algorithm rejects `none`, and HS256 signed with the public key, before any
+        // key is fetched (RFC 8725 §3.1).
+        algorithms: ["RS256"],
+        issuer: config.issuers,
+        requiredClaims: ["exp", "sub", "sid"],
+        clockTolerance: CLOCK_TOLERANCE_SECONDS,
+        // Bounds `iat` from both sides: a token "issued" in the future is refused.
+        maxTokenAge: "1 day",
+        currentDate: new Date(now),
+      });
+      if (typeof payload.sid !== "string" || payload.sid === "") {
+        return { ok: false, reason: "invalid", cause: new Error("sid is not a string") };
+      }
+      return { ok: true, claims: payload as unknown as AccessTokenClaims };
+    } catch (error) {
+      if (isKeySetUnavailable(error)) throw new AuthError("jwks_unavailable", { cause: error });
+      const reason = error instanceof errors.JWTExpired ? "expired" : "invalid";
+      return { ok: false, reason, cause: error };
+    }
+  };
+}
+
+type KeyFunction = (header: JWTHeaderParameters, token: FlattenedJWSInput) => Promise<CryptoKey>;
+
+/**
+ * When a scheduled re-fetch fails, keep verifying with the keys already held rather than
+ * signing everybody out during a WorkOS outage (S32, warm cache). Unknown keys still fail.
+ */
+function withStaleKeysOnOutage(remote: ReturnType<typeof createRemoteJWKSet>): KeyFunction {
+  return async (header, token) => {
+    try {
+      return await remote(header, token);
+    } catch (error) {
+      const cached = remote.jwks();
+      if (!isKeySetUnavailable(error) || !cached) throw error;
+      return await createLocalJWKSet(cached)(header, token);
+    }
+  };
+}
+
+/** Failures to obtain the key set (network, timeout, non-200, bad JSON), as opposed to bad tokens. */
+function isKeySetUnavailable(error: unknown): boolean {
+  if (error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid) return true;
+  if (error instanceof errors.JOSEError) return error.code === "ERR_JOSE_GENERIC";
+  return error instanceof TypeError; // fetch's network failure
+}

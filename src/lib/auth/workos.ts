@@ -1,0 +1,201 @@
+/**
+ * The one WorkOS client of the process, and the four calls the app makes through it.
+ *
+ * `@workos-inc/node` v6 lacks three things this app needs, each worked around here and nowhere
+ * else: a per-request timeout, PKCE (`code_challenge` on the URL, `code_verifier` on the
+ * exchange) and `return_to` on the logout URL.
+ *
+ * @module
+ */
+import { WorkOS } from "@workos-inc/node";
+import type { AuthConfig } from "./config.ts";
+import { AuthError } from "./errors.ts";
+
+/** Every call to WorkOS gives up after this long (SECURITY-CASES S08). */
+export const UPSTREAM_TIMEOUT_MS = 5_000;
+
+/** The user as stored in the session (camelCase, as the v6 client maps it). */
+export interface SessionUser {
+  id: string;
+  email: string;
+  firstName: string | null;
+  lastName: string | null;
+  profilePictureUrl: string | null;
+}
+
+/** What a code exchange or a refresh yields. */
+export interface TokenSet {
+  accessToken: string;
+  refreshToken: string;
+}
+
+/** The result of the code exchange. */
+export interface Authentication extends TokenSet {
+  user: SessionUser;
+  organizationId: string | null;
+  impersonator: { email: string; reason: string | null } | null;
+}
+
+/** Builds the process's WorkOS client, with a timeout on every request it sends. */
+export function createWorkOSClient(config: AuthConfig, timeoutMs = UPSTREAM_TIMEOUT_MS): WorkOS {
+  const workos = new WorkOS(config.apiKey, {
+    apiHostname: config.apiHostname,
+    port: config.apiPort,
+    https: config.apiHttps,
+  });
+  addRequestTimeout(workos, timeoutMs);
+  return workos;
+}
+
+/**
+ * v6 copies one `RequestInit` into every `fetch` it makes and offers no per-call signal. A getter
+ * on that shared object hands each request a fresh `AbortSignal.timeout()`. The stand-in's
+ * "hang" contract test fails if a client upgrade changes this internal shape.
+ */
+function addRequestTimeout(workos: WorkOS, timeoutMs: number): void {
+  const init = (workos as unknown as { client?: { options?: RequestInit } }).client?.options;
+  if (!init || typeof init !== "object") {
+    throw new Error("Unsupported @workos-inc/node version: cannot attach a request timeout");
+  }
+  Object.defineProperty(init, "signal", {
+    enumerable: true,
+    get: () => AbortSignal.timeout(timeoutMs),
+  });
+}
+
+/** The AuthKit URL to send the browser to, bound to `state` and a PKCE challenge. */
+export function createAuthorizationUrl(
+  workos: WorkOS,
+  config: AuthConfig,
+  flow: { state: string; codeChallenge: string; screenHint?: "sign-in" | "sign-up" },
+): string {
+  const url = new URL(workos.userManagement.getAuthorizationUrl({
+    provider: "authkit",
+    clientId: config.clientId,
+    redirectUri: config.redirectUri.href,
+    state: flow.state,
+    screenHint: flow.screenHint,
+  }));
+  // PKCE even for a confidential client (RFC 9700 §2.1.1); v6 cannot add it itself.
+  url.searchParams.set("code_challenge", flow.codeChallenge);
+  url.searchParams.set("code_challenge_method", "S256");
+  return url.href;
+}
+
+/** Exchanges an authorization code (with its PKCE verifier) for the user and tokens. */
+export async function exchangeCode(
+  workos: WorkOS,
+  config: AuthConfig,
+  grant: { code: string; codeVerifier: string },
+): Promise<Authentication> {
+  // v6's authenticateWithCode cannot send `code_verifier`; its generic `post` can.
+  const body = await callWorkOS(() =>
+    workos.post("/user_management/authenticate", {
+      grant_type: "authorization_code",
+      client_id: config.clientId,
+      client_secret: config.apiKey,
+      code: grant.code,
+      code_verifier: grant.codeVerifier,
+    })
+  );
+  return parseAuthentication(body);
+}
+
+/** Exchanges a refresh token for new tokens. Refresh tokens are single-use. */
+export async function refreshTokens(
+  workos: WorkOS,
+  config: AuthConfig,
+  refreshToken: string,
+): Promise<TokenSet> {
+  const result = await callWorkOS(
+    () =>
+      workos.userManagement.authenticateWithRefreshToken({
+        clientId: config.clientId,
+        refreshToken,
+      }),
+    "refresh_rejected",
+  );
+  const tokens = parseTokenSet(result);
+  if (!tokens) throw new AuthError("upstream_invalid_response");
+  return tokens;
+}
+
+/** The WorkOS logout URL that ends session `sid` and then returns the browser to `returnTo`. */
+export function createLogoutUrl(workos: WorkOS, sid: string, returnTo: URL): string {
+  const url = new URL(workos.userManagement.getLogoutUrl({ sessionId: sid }));
+  url.searchParams.set("return_to", returnTo.href); // v6 has no option for it
+  return url.href;
+}
+
+/** The JWKS URL for this client. */
+export function getJwksUrl(workos: WorkOS, config: AuthConfig): URL {
+  return new URL(workos.userManagement.getJwksUrl(config.clientId));
+}
+
+async function callWorkOS<T>(
+  call: () => Promise<T>,
+  terminal: "code_rejected" | "refresh_rejected" = "code_rejected",
+): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    throw classifyUpstreamError(error, terminal);
+  }
+}
+
+/**
+ * Maps whatever the v6 client throws to an `AuthError`. `invalid_grant` is terminal; everything
+ * else (429, 5xx, an HTML proxy page surfacing as `SyntaxError`, network errors) is transient.
+ */
+export function classifyUpstreamError(
+  error: unknown,
+  terminal: "code_rejected" | "refresh_rejected" = "code_rejected",
+): AuthError {
+  const e = error as { name?: string; error?: unknown } | null;
+  if (e?.name === "TimeoutError") return new AuthError("upstream_timeout", { cause: error });
+  if (e?.error === "invalid_grant") return new AuthError(terminal, { cause: error });
+  return new AuthError("upstream_unavailable", { cause: error });
+}
+
+function parseTokenSet(value: unknown): TokenSet | null {
+  const v = value as {
+    accessToken?: unknown;
+    refreshToken?: unknown;
+    access_token?: unknown;
+    refresh_token?: unknown;
+  } | null;
+  const accessToken = v?.accessToken ?? v?.access_token;
+  const refreshToken = v?.refreshToken ?? v?.refresh_token;
+  if (typeof accessToken !== "string" || typeof refreshToken !== "string") return null;
+  if (!accessToken || !refreshToken) return null;
+  return { accessToken, refreshToken };
+}
+
+/** Reads the wire (snake_case) answer of the code exchange; a 200 without tokens is a 502. */
+export function parseAuthentication(response: { data?: unknown } | unknown): Authentication {
+  const body = (response as { data?: unknown })?.data as Record<string, unknown> | null;
+  const tokens = parseTokenSet(body);
+  const user = body?.user as Record<string, unknown> | undefined;
+  if (!tokens || typeof user?.id !== "string" || typeof user.email !== "string") {
+    throw new AuthError("upstream_invalid_response");
+  }
+  const impersonator = body?.impersonator as { email?: unknown; reason?: unknown } | undefined;
+  return {
+    ...tokens,
+    user: {
+      id: user.id,
+      email: user.email,
+      firstName: stringOrNull(user.first_name),
+      lastName: stringOrNull(user.last_name),
+      profilePictureUrl: stringOrNull(user.profile_picture_url),
+    },
+    organizationId: stringOrNull(body?.organization_id),
+    impersonator: typeof impersonator?.email === "string"
+      ? { email: impersonator.email, reason: stringOrNull(impersonator.reason) }
+      : null,
+  };
+}
+
+function stringOrNull(value: unknown): string | null {
+  return typeof value === "string" && value !== "" ? value : null;
+}
