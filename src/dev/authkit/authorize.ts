@@ -1,0 +1,135 @@
+/**
+ * `GET /user_management/authorize` (the hosted sign-in page) and the page's form posts, which
+ * end in a redirect to the client's `redirect_uri` with a code or `error=access_denied`.
+ *
+ * @module
+ */
+import { redirectResponse } from "./http.ts";
+import { renderErrorPage, renderSignInPage } from "./page.ts";
+import { findOrCreateUser, issueCode, type SignIn, type StandInState } from "./state.ts";
+
+/** A validated authorize request. */
+export interface AuthorizationRequest {
+  redirectUri: string;
+  state?: string;
+  signUp: boolean;
+  loginHint?: string;
+  codeChallenge?: string;
+  /** The query as received, echoed through the sign-in page's forms. */
+  params: URLSearchParams;
+}
+
+// The form fields that carry the user's choice; everything else is the echoed authorize query.
+const CHOICE_FIELDS = new Set(["user_id", "impersonation", "email", "cancel"]);
+// RFC 7636 §4.2: an S256 challenge is the unpadded base64url of a SHA-256 digest.
+const S256_CHALLENGE = /^[A-Za-z0-9_-]{43}$/;
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+/** Validates an authorize query; returns why when it is invalid. */
+export function parseAuthorizationRequest(
+  standIn: StandInState,
+  params: URLSearchParams,
+): AuthorizationRequest | string {
+  // RFC 6749 §3.1: a parameter sent twice is an error, not a choice between two values.
+  const repeated = [...new Set(params.keys())].find((key) => params.getAll(key).length > 1);
+  if (repeated) return `"${repeated}" is given more than once.`;
+  // The query is echoed into the page's forms, so it must not be able to pre-select a choice.
+  const choice = [...params.keys()].find((key) => CHOICE_FIELDS.has(key));
+  if (choice) return `"${choice}" is not an authorize parameter.`;
+  if (params.get("client_id") !== standIn.clientId) return 'Unknown "client_id".';
+  // Checked before anything else can redirect: RFC 6749 §4.1.2.1 forbids redirecting to an
+  // unregistered URI, which would make this an open redirector.
+  const redirectUri = params.get("redirect_uri") ?? "";
+  if (!standIn.redirectUris.includes(redirectUri)) return '"redirect_uri" is not allowed.';
+  if (params.get("response_type") !== "code") return '"response_type" must be "code".';
+  if (params.get("provider") !== "authkit") return '"provider" must be "authkit".';
+  const screenHint = params.get("screen_hint") ?? "sign-in";
+  if (screenHint !== "sign-in" && screenHint !== "sign-up") {
+    return '"screen_hint" must be "sign-in" or "sign-up".';
+  }
+  const codeChallenge = params.get("code_challenge") ?? undefined;
+  const method = params.get("code_challenge_method");
+  if ((codeChallenge !== undefined || method !== null) && method !== "S256") {
+    return 'Only "code_challenge_method=S256" is supported.';
+  }
+  if (codeChallenge !== undefined && !S256_CHALLENGE.test(codeChallenge)) {
+    return '"code_challenge" must be a base64url SHA-256 digest.';
+  }
+  return {
+    redirectUri,
+    state: params.get("state") ?? undefined,
+    signUp: screenHint === "sign-up",
+    loginHint: params.get("login_hint") ?? undefined,
+    codeChallenge,
+    params,
+  };
+}
+
+/** Answers the authorize URL with the sign-in page, or a 400 page. */
+export function handleAuthorize(standIn: StandInState, request: Request): Response {
+  const authorization = parseAuthorizationRequest(standIn, new URL(request.url).searchParams);
+  if (typeof authorization === "string") return renderErrorPage(authorization);
+  return renderSignInPage({
+    appName: standIn.seed.appName,
+    signUp: authorization.signUp,
+    users: [...standIn.users.values()],
+    impersonations: standIn.seed.impersonations,
+    params: authorization.params,
+    loginHint: authorization.loginHint,
+  });
+}
+
+/** Completes the sign-in page's form: redirects with a code, or with `access_denied`. */
+export async function handleAuthorizeComplete(
+  standIn: StandInState,
+  request: Request,
+): Promise<Response> {
+  const form = await request.formData().catch(() => undefined);
+  if (!form) return renderErrorPage("The form could not be read.");
+  const fields = new URLSearchParams();
+  for (const [name, value] of form) {
+    if (typeof value === "string" && !CHOICE_FIELDS.has(name)) fields.append(name, value);
+  }
+  // The hidden fields came back from the browser, so they are validated again.
+  const authorization = parseAuthorizationRequest(standIn, fields);
+  if (typeof authorization === "string") return renderErrorPage(authorization);
+
+  const location = new URL(authorization.redirectUri);
+  if (form.has("cancel")) {
+    location.searchParams.set("error", "access_denied");
+    location.searchParams.set("error_description", "The user cancelled");
+  } else {
+    const signIn = chooseSignIn(standIn, form);
+    if (!signIn) return renderErrorPage("Choose a user, an impersonation or an email address.");
+    const code = issueCode(standIn, {
+      ...signIn,
+      clientId: standIn.clientId,
+      codeChallenge: authorization.codeChallenge,
+    });
+    location.searchParams.set("code", code);
+  }
+  if (authorization.state !== undefined) location.searchParams.set("state", authorization.state);
+  return redirectResponse(location);
+}
+
+function chooseSignIn(standIn: StandInState, form: FormData): SignIn | undefined {
+  const userId = form.get("user_id");
+  if (typeof userId === "string") {
+    return standIn.users.has(userId) ? { userId, authenticationMethod: "Password" } : undefined;
+  }
+  const impersonation = form.get("impersonation");
+  if (typeof impersonation === "string") {
+    const entry = standIn.seed.impersonations.find((_, index) => String(index) === impersonation);
+    if (!entry) return undefined;
+    return {
+      userId: entry.userId,
+      authenticationMethod: "Impersonation",
+      impersonator: { email: entry.adminEmail, reason: entry.reason },
+    };
+  }
+  const email = form.get("email");
+  if (typeof email === "string" && EMAIL.test(email.trim())) {
+    return { userId: findOrCreateUser(standIn, email).id, authenticationMethod: "Password" };
+  }
+  return undefined;
+}

@@ -1,0 +1,27 @@
+/**
+ * `GET /user_management/sessions/logout`: ends the session, then sends the browser back to the
+ * app, but only to an origin the app registered (no open redirect).
+ *
+ * @module
+ */
+import { jsonResponse, redirectResponse } from "./http.ts";
+import { endSession, type StandInState } from "./state.ts";
+
+/** Ends `session_id` and redirects to a registered `return_to`. */
+export function handleLogout(standIn: StandInState, request: Request): Response {
+  const params = new URL(request.url).searchParams;
+  const sessionId = params.get("session_id");
+  if (!sessionId) return jsonResponse(400, { message: '"session_id" is required.' });
+  // An unknown or already-ended session still redirects: signing out twice is not an error.
+  endSession(standIn, sessionId);
+  return redirectResponse(resolveReturnTo(standIn.redirectUris, params.get("return_to")));
+}
+
+/** `returnTo` when it is an absolute http(s) URL on a registered origin, else that origin's root. */
+export function resolveReturnTo(redirectUris: readonly string[], returnTo: string | null): string {
+  const origins = redirectUris.map((uri) => new URL(uri).origin);
+  const url = URL.parse(returnTo ?? "");
+  const isAllowed = url !== null && (url.protocol === "http:" || url.protocol === "https:") &&
+    origins.includes(url.origin);
+  return isAllowed ? url.href : `${origins[0]}/`;
+}

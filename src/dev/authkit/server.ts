@@ -1,0 +1,211 @@
+/**
+ * A local stand-in for WorkOS AuthKit: the authorize page, the authenticate endpoint, JWKS and
+ * logout, speaking the wire contract of WORKOS-CONTRACT.md so the unmodified
+ * `@workos-inc/node` v6 client works against it. Tests can count requests, inject faults,
+ * rotate keys and mint sessions. All state lives in memory.
+ *
+ * @module
+ */
+import { handleAuthenticate } from "./authenticate.ts";
+import { handleAuthorize, handleAuthorizeComplete } from "./authorize.ts";
+import { jsonResponse } from "./http.ts";
+import { handleLogout } from "./logout.ts";
+import { COMPLETE_PATH } from "./page.ts";
+import { loadSeed, type Seed } from "./seed.ts";
+import { type Impersonator, type StandInState, startSession } from "./state.ts";
+import { generateSigningKey } from "./tokens.ts";
+
+/** How to start a stand-in. */
+export interface StandInOptions {
+  /** Default `"127.0.0.1"`. */
+  hostname?: string;
+  /** Default 0: a free port. */
+  port?: number;
+  /** The `client_secret` (the SDK's API key) the authenticate endpoint accepts. */
+  apiKey: string;
+  clientId: string;
+  /** The allowed `redirect_uri` values, matched exactly. */
+  redirectUris: string[];
+  /** Default 300. */
+  accessTokenTtlSeconds?: number;
+  /** Default: `seed.json` beside this file. */
+  seed?: Seed;
+  /** No request logging. */
+  quiet?: boolean;
+  /** The clock in epoch milliseconds, for tests of code expiry and token times. */
+  now?: () => number;
+}
+
+/** The endpoints counted and faulted separately. */
+export type Endpoint = "authorize" | "authenticate" | "jwks" | "logout";
+
+/** A failure an endpoint can be switched to; `null` restores normal answers. */
+export type Fault = "error500" | "hang" | "html" | null;
+
+/** A running stand-in. */
+export interface StandIn {
+  /** The base URL, e.g. `http://127.0.0.1:PORT`. */
+  readonly url: URL;
+  readonly hostname: string;
+  readonly port: number;
+  /** Count of requests received per endpoint since start or last resetCounts(). */
+  counts(): Record<Endpoint, number>;
+  resetCounts(): void;
+  setFault(endpoint: Endpoint, fault: Fault): void;
+  /** Publishes a new RS256 key beside the old ones and signs new tokens with it; returns its kid. */
+  rotateSigningKey(): Promise<string>;
+  setAccessTokenTtl(seconds: number): void;
+  /** Issues a session without a browser: the authenticate endpoint's JSON (snake_case). */
+  issueSession(
+    userId: string,
+    opts?: { impersonator?: Impersonator },
+  ): Promise<Record<string, unknown>>;
+  /** Shuts down, first releasing any request held by a `hang` fault. */
+  close(): Promise<void>;
+}
+
+type Handler = (standIn: StandInState, request: Request) => Response | Promise<Response>;
+
+const JWKS_PATH = /^\/sso\/jwks\/([^/]+)$/;
+
+/** Starts a stand-in and resolves once it listens. */
+export async function startStandIn(options: StandInOptions): Promise<StandIn> {
+  checkOptions(options);
+  const seed = options.seed ?? await loadSeed();
+  const signingKeys = [await generateSigningKey()];
+  const faults = new Map<Endpoint, Fault>();
+  let counts = zeroCounts();
+  const released = Promise.withResolvers<void>();
+
+  const server = Deno.serve({
+    hostname: options.hostname ?? "127.0.0.1",
+    port: options.port ?? 0,
+    onListen() {}, // the caller prints the URL it wants
+    onError(error) {
+      console.error(`AuthKit stand-in: ${error instanceof Error ? error.message : error}`);
+      return jsonResponse(500, { message: "Internal Server Error" });
+    },
+  }, (request) => {
+    const { pathname } = new URL(request.url);
+    // Method and path only: the query carries codes, states and session ids.
+    if (!options.quiet) console.log(`AuthKit stand-in: ${request.method} ${pathname}`);
+    const route = findRoute(request.method, pathname);
+    if (!route) return jsonResponse(404, { message: "Not Found" });
+    counts[route.endpoint]++;
+    const fault = faults.get(route.endpoint);
+    if (fault) return faultResponse(fault, released.promise);
+    return route.handle(standIn, request);
+  });
+
+  const { hostname, port } = server.addr;
+  const url = new URL(`http://${hostname.includes(":") ? `[${hostname}]` : hostname}:${port}`);
+  const standIn: StandInState = {
+    clientId: options.clientId,
+    apiKey: options.apiKey,
+    redirectUris: [...options.redirectUris],
+    issuer: url.origin,
+    now: options.now ?? Date.now,
+    seed,
+    accessTokenTtlSeconds: options.accessTokenTtlSeconds ?? 300,
+    signingKeys,
+    users: new Map(seed.users.map((user) => [user.id, { ...user }])),
+    codes: new Map(),
+    sessions: new Map(),
+    refreshTokens: new Map(),
+  };
+
+  return {
+    url,
+    hostname,
+    port,
+    counts: () => ({ ...counts }),
+    resetCounts() {
+      counts = zeroCounts();
+    },
+    setFault(endpoint, fault) {
+      faults.set(endpoint, fault);
+    },
+    async rotateSigningKey() {
+      const key = await generateSigningKey();
+      standIn.signingKeys.push(key);
+      return key.kid;
+    },
+    setAccessTokenTtl(seconds) {
+      // Zero or negative is allowed on purpose: it mints tokens that are already expired.
+      if (!Number.isInteger(seconds)) throw new TypeError(`Invalid TTL "${seconds}"`);
+      standIn.accessTokenTtlSeconds = seconds;
+    },
+    issueSession(userId, opts = {}) {
+      const { impersonator } = opts;
+      const authenticationMethod = impersonator ? "Impersonation" : "Password";
+      return startSession(standIn, { userId, authenticationMethod, impersonator });
+    },
+    async close() {
+      released.resolve();
+      await server.shutdown();
+    },
+  };
+}
+
+function findRoute(
+  method: string,
+  pathname: string,
+): { endpoint: Endpoint; handle: Handler } | undefined {
+  if (method === "GET" && pathname === "/user_management/authorize") {
+    return { endpoint: "authorize", handle: handleAuthorize };
+  }
+  if (method === "POST" && pathname === COMPLETE_PATH) {
+    return { endpoint: "authorize", handle: handleAuthorizeComplete };
+  }
+  if (method === "POST" && pathname === "/user_management/authenticate") {
+    return { endpoint: "authenticate", handle: handleAuthenticate };
+  }
+  if (method === "GET" && JWKS_PATH.test(pathname)) return { endpoint: "jwks", handle: handleJwks };
+  if (method === "GET" && pathname === "/user_management/sessions/logout") {
+    return { endpoint: "logout", handle: handleLogout };
+  }
+  return undefined;
+}
+
+function handleJwks(standIn: StandInState, request: Request): Response {
+  const [, clientId] = new URL(request.url).pathname.match(JWKS_PATH)!;
+  if (clientId !== standIn.clientId) return jsonResponse(404, { message: "Not Found" });
+  return jsonResponse(200, { keys: standIn.signingKeys.map((key) => key.publicJwk) });
+}
+
+function faultResponse(
+  fault: Exclude<Fault, null>,
+  released: Promise<void>,
+): Response | Promise<Response> {
+  switch (fault) {
+    case "error500":
+      return jsonResponse(500, { message: "Internal Server Error" });
+    case "html":
+      // What a proxy in front of the API answers when the API is down.
+      return new Response("<html><body><h1>502 Bad Gateway</h1></body></html>", {
+        status: 502,
+        headers: { "content-type": "text/html" },
+      });
+    case "hang":
+      // Held even after the client gives up, until close() releases it: shutdown waits for
+      // every pending handler, so an unreleased hang would keep close() from resolving.
+      return released.then(() => new Response(null, { status: 503 }));
+  }
+}
+
+function zeroCounts(): Record<Endpoint, number> {
+  return { authorize: 0, authenticate: 0, jwks: 0, logout: 0 };
+}
+
+function checkOptions(options: StandInOptions): void {
+  const problems: string[] = [];
+  if (!options.apiKey) problems.push('"apiKey" is required');
+  if (!options.clientId) problems.push('"clientId" is required');
+  if (options.redirectUris.length === 0) problems.push('"redirectUris" must not be empty');
+  for (const uri of options.redirectUris) {
+    if (!/^https?:$/.test(URL.parse(uri)?.protocol ?? "")) {
+      problems.push(`redirect URI "${uri}" is not an absolute http(s) URL`);
+    }
+  }
+  if (problems.length > 0) throw new TypeError(`Invalid stand-in options: ${problems.join("; ")}`);
+}

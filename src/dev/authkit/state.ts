@@ -1,0 +1,167 @@
+/**
+ * The stand-in's in-memory state and the session rules on top of it: codes, sessions, refresh
+ * tokens and the snake_case authentication response WorkOS returns.
+ *
+ * @module
+ */
+import { base64url } from "jose";
+import { findMembership, type Seed, type SeedUser } from "./seed.ts";
+import { randomId, signAccessToken, type SigningKey } from "./tokens.ts";
+
+/** The admin behind an impersonated session, as WorkOS reports it. */
+export interface Impersonator {
+  email: string;
+  reason: string | null;
+}
+
+/** What a user's sign-in produces and a session keeps. */
+export interface SignIn {
+  userId: string;
+  authenticationMethod: string;
+  impersonator?: Impersonator;
+}
+
+/** An authorization code's record until its single use. */
+export interface CodeGrant extends SignIn {
+  clientId: string;
+  createdAtMs: number;
+  /** S256 PKCE challenge (RFC 7636), when the authorize request carried one. */
+  codeChallenge?: string;
+}
+
+/** A signed-in session: the `sid` of its access tokens. */
+export interface Session extends SignIn {
+  id: string;
+}
+
+/** Everything the stand-in knows; settings that tests change at run time are mutable. */
+export interface StandInState {
+  readonly clientId: string;
+  readonly apiKey: string;
+  readonly redirectUris: readonly string[];
+  readonly issuer: string;
+  readonly now: () => number;
+  readonly seed: Seed;
+  accessTokenTtlSeconds: number;
+  /** Published in the JWKS; the last one signs new tokens. */
+  signingKeys: SigningKey[];
+  users: Map<string, SeedUser>;
+  codes: Map<string, CodeGrant>;
+  sessions: Map<string, Session>;
+  /** Refresh token → session id. Ending a session makes its tokens useless. */
+  refreshTokens: Map<string, string>;
+}
+
+/** Finds a user by email, or creates one the way an AuthKit sign-up would. */
+export function findOrCreateUser(state: StandInState, email: string): SeedUser {
+  const normalized = email.trim().toLowerCase();
+  const existing = [...state.users.values()].find((user) =>
+    user.email.toLowerCase() === normalized
+  );
+  if (existing) return existing;
+  const [first = "", ...rest] = normalized.split("@")[0].split(/[._+-]+/).map(capitalize);
+  const user: SeedUser = {
+    id: randomId("user"),
+    email: normalized,
+    firstName: first,
+    lastName: rest.join(" "),
+    // AuthKit would verify the address first; the stand-in skips that step.
+    emailVerified: true,
+    profilePictureUrl: null,
+    createdAt: new Date(state.now()).toISOString(),
+  };
+  state.users.set(user.id, user);
+  return user;
+}
+
+/** Stores a single-use authorization code for a completed sign-in. */
+export function issueCode(state: StandInState, grant: Omit<CodeGrant, "createdAtMs">): string {
+  const code = randomToken();
+  state.codes.set(code, { ...grant, createdAtMs: state.now() });
+  return code;
+}
+
+/** Removes and returns a code's grant: a code is spent by its first use, even a failed one. */
+export function takeCode(state: StandInState, code: string): CodeGrant | undefined {
+  const grant = state.codes.get(code);
+  state.codes.delete(code);
+  return grant;
+}
+
+/** Removes a refresh token and returns its session, if that session is still active. */
+export function takeRefreshToken(state: StandInState, token: string): Session | undefined {
+  const sessionId = state.refreshTokens.get(token);
+  state.refreshTokens.delete(token);
+  return sessionId === undefined ? undefined : state.sessions.get(sessionId);
+}
+
+/** Ends a session; its refresh tokens stop working. */
+export function endSession(state: StandInState, sessionId: string): void {
+  state.sessions.delete(sessionId);
+  for (const [token, id] of state.refreshTokens) {
+    if (id === sessionId) state.refreshTokens.delete(token);
+  }
+}
+
+/** Starts a session for a sign-in and returns the authenticate endpoint's JSON for it. */
+export function startSession(
+  state: StandInState,
+  signIn: SignIn,
+): Promise<Record<string, unknown>> {
+  if (!state.users.has(signIn.userId)) throw new Error(`Unknown user "${signIn.userId}"`);
+  const session = { ...signIn, id: randomId("session") };
+  state.sessions.set(session.id, session);
+  return authenticationResponse(state, session);
+}
+
+/** Mints a new access token and refresh token for a session, in the wire shape. */
+export async function authenticationResponse(
+  state: StandInState,
+  session: Session,
+): Promise<Record<string, unknown>> {
+  const user = state.users.get(session.userId)!;
+  const membership = findMembership(state.seed, user.id);
+  const refreshToken = randomToken();
+  state.refreshTokens.set(refreshToken, session.id);
+  const accessToken = await signAccessToken(state.signingKeys.at(-1)!, {
+    issuer: state.issuer,
+    nowSeconds: Math.floor(state.now() / 1000),
+    ttlSeconds: state.accessTokenTtlSeconds,
+    sessionId: session.id,
+    userId: user.id,
+    membership,
+    actor: session.impersonator?.email,
+  });
+  return {
+    user: userResponse(user),
+    // Omitted, not null, when they do not apply.
+    ...(membership && { organization_id: membership.organization.id }),
+    access_token: accessToken,
+    refresh_token: refreshToken,
+    authentication_method: session.authenticationMethod,
+    ...(session.impersonator && { impersonator: session.impersonator }),
+  };
+}
+
+function userResponse(user: SeedUser): Record<string, unknown> {
+  return {
+    object: "user",
+    id: user.id,
+    email: user.email,
+    email_verified: user.emailVerified,
+    first_name: user.firstName,
+    last_name: user.lastName,
+    profile_picture_url: user.profilePictureUrl,
+    created_at: user.createdAt,
+    updated_at: user.createdAt,
+  };
+}
+
+/** An unguessable opaque token (256 bits) for codes and refresh tokens. */
+function randomToken(): string {
+  return base64url.encode(crypto.getRandomValues(new Uint8Array(32)));
+}
+
+function capitalize(word: string): string {
+  return word.charAt(0).toUpperCase() + word.slice(1);
+}
