@@ -18,7 +18,11 @@ export function assertFalse(value: unknown, message?: string): void {
 }
 
 /** Asserts deep, strict equality. */
-export function assertEquals<T>(actual: unknown, expected: T, message?: string): asserts actual is T {
+export function assertEquals<T>(
+  actual: unknown,
+  expected: T,
+  message?: string,
+): asserts actual is T {
   nodeAssert.deepStrictEqual(actual, expected, message);
 }
 
@@ -46,7 +50,8 @@ export function assertNotMatch(actual: string, pattern: RegExp, message?: string
 export function assertStringIncludes(actual: string, expected: string, message?: string): void {
   nodeAssert.ok(
     actual.includes(expected),
-    message ?? `expected ${JSON.stringify(actual.slice(0, 200))} to include ${JSON.stringify(expected)}`,
+    message ??
+      `expected ${JSON.stringify(actual.slice(0, 200))} to include ${JSON.stringify(expected)}`,
   );
 }
 
@@ -89,7 +94,9 @@ function checkError(
   text?: string,
 ): Error {
   nodeAssert.ok(caught !== undefined, "expected the function to throw");
-  if (ErrorClass) nodeAssert.ok(caught instanceof ErrorClass, `expected ${ErrorClass.name}, got ${caught}`);
+  if (ErrorClass) {
+    nodeAssert.ok(caught instanceof ErrorClass, `expected ${ErrorClass.name}, got ${caught}`);
+  }
   const error = caught as Error;
   if (text) assertStringIncludes(error.message, text);
   return error;

@@ -1,0 +1,149 @@
+/**
+ * The built server (`dist/server/entry.mjs`, as `deno task start` runs it) over HTTP, against the
+ * local AuthKit stand-in, configured only at run time.
+ */
+import { assert, assertEquals, assertMatch, assertStringIncludes } from "@std/assert";
+import { CookieJar, request, signIn } from "./support/http_client.ts";
+import { startStack } from "./support/stack.ts";
+
+const ADA = "user_01ADA000000000000000000000";
+const GRACE = "user_01GRACE0000000000000000000";
+
+Deno.test("built server: sign-in → callback → /dashboard greets the user by name", async () => {
+  await using stack = await startStack();
+  const jar = new CookieJar();
+  const callback = await signIn(stack, jar, { userId: ADA });
+  assertEquals(callback.status, 302);
+  assertEquals(callback.headers.get("location"), "/dashboard");
+  assert(jar.get("wos-session"), "session cookie set");
+  assertEquals(jar.get("wos-auth-state"), undefined, "state cookie cleared");
+
+  const dashboard = await request(new URL("/dashboard", stack.appUrl), jar);
+  assertEquals(dashboard.response.status, 200);
+  assertStringIncludes(dashboard.body, "Hello Ada Lovelace!");
+  assertStringIncludes(dashboard.body, "posts:write");
+  assertEquals(dashboard.response.headers.get("cache-control"), "private, no-store");
+});
+
+Deno.test("built server: signed-out /dashboard redirects to /sign-in with returnTo", async () => {
+  await using stack = await startStack();
+  const { response } = await request(
+    new URL("/dashboard/settings?tab=1", stack.appUrl),
+    new CookieJar(),
+  );
+  assertEquals(response.status, 302);
+  assertEquals(
+    response.headers.get("location"),
+    "/sign-in?returnTo=%2Fdashboard%2Fsettings%3Ftab%3D1",
+  );
+});
+
+Deno.test("built server: returnTo brings the user back to the page they asked for", async () => {
+  await using stack = await startStack();
+  const jar = new CookieJar();
+  const callback = await signIn(stack, jar, { userId: ADA, returnTo: "/dashboard/settings" });
+  assertEquals(callback.headers.get("location"), "/dashboard/settings");
+  const page = await request(new URL("/dashboard/settings", stack.appUrl), jar);
+  assertStringIncludes(page.body, ADA);
+});
+
+Deno.test("built server: /api/me answers 401 JSON when signed out and the user when signed in", async () => {
+  await using stack = await startStack();
+  const jar = new CookieJar();
+  const anonymous = await request(new URL("/api/me", stack.appUrl), jar, {
+    headers: { accept: "application/json" },
+  });
+  assertEquals(anonymous.response.status, 401);
+  assertEquals(JSON.parse(anonymous.body), { error: "unauthorized" });
+  await signIn(stack, jar, { userId: ADA });
+  const me = await request(new URL("/api/me", stack.appUrl), jar, {
+    headers: { accept: "application/json" },
+  });
+  assertEquals(me.response.status, 200);
+  assertEquals(JSON.parse(me.body).user.email, "ada@example.com");
+});
+
+Deno.test("built server: an impersonated session shows the impersonation banner", async () => {
+  await using stack = await startStack();
+  const jar = new CookieJar();
+  await signIn(stack, jar, { choice: { impersonation: "0" } });
+  const dashboard = await request(new URL("/dashboard", stack.appUrl), jar);
+  assertStringIncludes(dashboard.body, "Hello Grace Hopper!");
+  assertMatch(dashboard.body, /support@example\.com<\/strong> is signed in as this user/);
+  const me = await request(new URL("/api/me", stack.appUrl), jar);
+  assertEquals(JSON.parse(me.body).user.id, GRACE);
+});
+
+Deno.test("built server: short-lived tokens are refreshed and the cookie re-sealed", async () => {
+  // A 30 s token is always inside the 60 s refresh margin, so every request refreshes.
+  await using stack = await startStack({ accessTokenTtlSeconds: 30 });
+  const jar = new CookieJar();
+  await signIn(stack, jar, { userId: ADA });
+  const before = jar.get("wos-session");
+  stack.standIn.resetCounts();
+  const dashboard = await request(new URL("/dashboard", stack.appUrl), jar);
+  assertEquals(dashboard.response.status, 200);
+  assertEquals(stack.standIn.counts().authenticate, 1);
+  assert(jar.get("wos-session") && jar.get("wos-session") !== before, "cookie re-sealed");
+});
+
+Deno.test("built server: sign-out clears the cookie and ends the WorkOS session", async () => {
+  await using stack = await startStack();
+  const jar = new CookieJar();
+  await signIn(stack, jar, { userId: ADA });
+  const { response } = await request(new URL("/sign-out", stack.appUrl), jar, {
+    method: "POST",
+    headers: { origin: stack.appUrl.origin },
+  });
+  assertEquals(response.status, 302);
+  const logout = new URL(response.headers.get("location")!);
+  assertEquals(logout.pathname, "/user_management/sessions/logout");
+  assertMatch(logout.searchParams.get("session_id") ?? "", /^session_/);
+  assertEquals(logout.searchParams.get("return_to"), new URL("/", stack.appUrl).href);
+  assertEquals(jar.get("wos-session"), undefined);
+
+  const back = await fetch(logout, { redirect: "manual" });
+  await back.body?.cancel();
+  assertEquals(back.headers.get("location"), new URL("/", stack.appUrl).href);
+});
+
+Deno.test("S33 built server: a cross-site POST /sign-out is refused with 403", async () => {
+  await using stack = await startStack();
+  const jar = new CookieJar();
+  await signIn(stack, jar, { userId: ADA });
+  const { response } = await request(new URL("/sign-out", stack.appUrl), jar, {
+    method: "POST",
+    headers: {
+      origin: "https://evil.example",
+      "content-type": "application/x-www-form-urlencoded",
+    },
+  });
+  assertEquals(response.status, 403);
+  assert(jar.get("wos-session"), "session kept");
+});
+
+Deno.test("built server: /healthz answers without auth and is never cached", async () => {
+  await using stack = await startStack();
+  const { response, body } = await request(new URL("/healthz", stack.appUrl), new CookieJar());
+  assertEquals(response.status, 200);
+  assertEquals(JSON.parse(body), { status: "ok" });
+  assertEquals(response.headers.get("cache-control"), "no-store");
+  assertEquals(stack.standIn.counts().jwks + stack.standIn.counts().authenticate, 0);
+});
+
+Deno.test("built server: static files are served and paths outside the client folder are not", async () => {
+  await using stack = await startStack();
+  const jar = new CookieJar();
+  const icon = await request(new URL("/favicon.svg", stack.appUrl), jar);
+  assertEquals(icon.response.status, 200);
+  assertEquals(icon.response.headers.get("content-type"), "image/svg+xml");
+  for (const path of ["/..%2f..%2fdeno.json", "/%2e%2e/%2e%2e/deno.json", "/..%5c..%5cdeno.json"]) {
+    const { response, body } = await request(`${stack.appUrl.origin}${path}`, jar);
+    assertEquals(response.status, 404, path);
+    assert(!body.includes("nodeModulesDir"), `${path} leaked a file`);
+  }
+  // A path that does not decode could spell a protected one: the guard sends it to sign-in.
+  const undecodable = await request(`${stack.appUrl.origin}/%C0`, jar);
+  assertEquals(undecodable.response.status, 302);
+  assertEquals(undecodable.response.headers.get("location"), "/sign-in?returnTo=%2F%25C0");
+});
