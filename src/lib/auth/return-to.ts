@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { isAuthRoute } from "./routes.ts";
+import { isWithinAuthRoute } from "./routes.ts";
 
 /** Where sign-in lands when no usable `returnTo` was given. */
 export const DEFAULT_RETURN_TO = "/dashboard";
@@ -29,7 +29,10 @@ export function safeReturnTo(value: string | null | undefined): string {
     return DEFAULT_RETURN_TO;
   }
   if (url.origin !== PROBE_ORIGIN) return DEFAULT_RETURN_TO;
+  // Dot segments collapse while parsing: `/.//evil.com` and `/%2e//evil.com` normalize to the path
+  // `//evil.com`, which a browser reads as protocol-relative. Check the path we hand back.
+  if (url.pathname.startsWith("//")) return DEFAULT_RETURN_TO;
   // Never send a fresh session back into the auth routes themselves.
-  if (isAuthRoute(url.pathname)) return DEFAULT_RETURN_TO;
+  if (isWithinAuthRoute(url.pathname)) return DEFAULT_RETURN_TO;
   return url.pathname + url.search + url.hash;
 }
