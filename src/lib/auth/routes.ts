@@ -11,8 +11,16 @@ export const PROTECTED_PATHS = ["/dashboard", "/api"];
  * `returnTo` target. */
 export const AUTH_ROUTES = ["/sign-in", "/sign-up", "/sign-out", "/auth/callback"];
 
-/** Whether `pathname` is one of the auth routes. */
+/**
+ * Whether the guard should skip `pathname`: exactly an auth route. No prefix match, so nothing
+ * like `/sign-in/..%2Fdashboard` can borrow the exemption.
+ */
 export function isAuthRoute(pathname: string): boolean {
+  return AUTH_ROUTES.some((route) => pathname === route || pathname === `${route}/`);
+}
+
+/** Whether `pathname` is an auth route or below one: never a place to return to after sign-in. */
+export function isWithinAuthRoute(pathname: string): boolean {
   return AUTH_ROUTES.some((route) => pathname === route || pathname.startsWith(`${route}/`));
 }
 
