@@ -53,6 +53,8 @@ export type TokenVerifier = (token: string, now?: number) => Promise<Verificatio
 /** Options for tests and special deployments. */
 export interface VerifierOptions {
   fetch?: typeof fetch;
+  /** How long a JWKS fetch may take; defaults to 5 s. */
+  timeoutMs?: number;
 }
 
 /** Builds the process's verifier: one JWKS cache, RS256 only, issuer and claims checked. */
@@ -64,12 +66,16 @@ export function createTokenVerifier(
   const remote = createRemoteJWKSet(jwksUrl, {
     cooldownDuration: JWKS_COOLDOWN_MS,
     cacheMaxAge: JWKS_CACHE_MAX_AGE_MS,
-    timeoutDuration: JWKS_TIMEOUT_MS,
+    timeoutDuration: options.timeoutMs ?? JWKS_TIMEOUT_MS,
     ...(options.fetch ? { [customFetch]: options.fetch } : {}),
   });
   const keys = withStaleKeysOnOutage(remote);
 
   return async function verifyAccessToken(token, now = Date.now()) {
+    // jose re-fetches the JWKS for an unknown `kid` at most once per cooldown (S28). An unknown
+    // `kid` while cooling down is most likely a key WorkOS just published (S29): transient, not
+    // a reason to sign the user out. One seen right after a fresh fetch is simply unknown.
+    const couldNotRefetch = remote.coolingDown;
     try {
       const { payload } = await jwtVerify(token, keys, {
         // Pinning the algorithm rejects `none`, and HS256 signed with the public key, before any
@@ -88,6 +94,9 @@ export function createTokenVerifier(
       return { ok: true, claims: payload as unknown as AccessTokenClaims };
     } catch (error) {
       if (isKeySetUnavailable(error)) throw new AuthError("jwks_unavailable", { cause: error });
+      if (error instanceof errors.JWKSNoMatchingKey && couldNotRefetch) {
+        throw new AuthError("jwks_unavailable", { cause: error });
+      }
       const reason = error instanceof errors.JWTExpired ? "expired" : "invalid";
       return { ok: false, reason, cause: error };
     }
