@@ -168,9 +168,11 @@ function parseApiLocation(env: Env, problems: string[]) {
     ? parsePositiveInt(env.WORKOS_API_PORT, "WORKOS_API_PORT", 0, problems)
     : undefined;
   if (port !== undefined && port > 65535) problems.push("WORKOS_API_PORT must be at most 65535");
+  // An out-of-range port is reported above; leave it out here so it is not blamed on the host.
+  const urlPort = port && port <= 65535 ? `:${port}` : "";
   let baseUrl = new URL("https://api.workos.com");
   try {
-    baseUrl = new URL(`${https ? "https" : "http"}://${hostname}${port ? `:${port}` : ""}`);
+    baseUrl = new URL(`${https ? "https" : "http"}://${hostname}${urlPort}`);
   } catch {
     problems.push(`WORKOS_API_HOSTNAME is not a valid host name: received "${hostname}"`);
   }
