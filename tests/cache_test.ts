@@ -1,0 +1,87 @@
+import { assertEquals, assertMatch, assertNotEquals } from "@std/assert";
+import { cacheKey, ExpiringLru } from "../src/lib/auth/cache.ts";
+
+Deno.test("ExpiringLru never serves an entry at or past its expiry", () => {
+  const cache = new ExpiringLru<string>(10);
+  cache.set("a", "alpha", 1_000);
+  const reads: [number, string | undefined][] = [
+    [0, "alpha"],
+    [999, "alpha"],
+    [1_000, undefined],
+    [1_001, undefined],
+    [500, undefined], // gone for good: an expired read drops the entry
+  ];
+  for (const [now, expected] of reads) assertEquals(cache.get("a", now), expected, `at ${now}`);
+  assertEquals(cache.size, 0);
+});
+
+Deno.test("ExpiringLru keeps each entry's own expiry, and set() replaces it", () => {
+  const cache = new ExpiringLru<number>(10);
+  cache.set("short", 1, 100);
+  cache.set("long", 2, 10_000);
+  assertEquals([cache.get("short", 200), cache.get("long", 200)], [undefined, 2]);
+  cache.set("long", 3, 300);
+  assertEquals([cache.get("long", 299), cache.get("long", 300)], [3, undefined]);
+});
+
+Deno.test("ExpiringLru stays at its size bound after 100,000 inserts", () => {
+  const cache = new ExpiringLru<number>(1_000);
+  for (let i = 0; i < 100_000; i++) {
+    cache.set(`key-${i}`, i, Number.MAX_SAFE_INTEGER);
+    if (cache.size > 1_000) throw new Error(`size ${cache.size} after ${i + 1} inserts`);
+  }
+  assertEquals(cache.size, 1_000);
+  assertEquals(cache.get("key-99999", 0), 99_999, "the newest entry is kept");
+  assertEquals(cache.get("key-98999", 0), undefined, "the oldest entries are gone");
+  assertEquals(cache.get("key-99000", 0), 99_000);
+});
+
+Deno.test("ExpiringLru evicts the least recently used entry: a touched entry survives", () => {
+  const cache = new ExpiringLru<string>(3);
+  cache.set("a", "A", Infinity);
+  cache.set("b", "B", Infinity);
+  cache.set("c", "C", Infinity);
+  assertEquals(cache.get("a", 0), "A"); // touch: "b" is now the least recently used
+  cache.set("d", "D", Infinity);
+  assertEquals(cache.get("b", 0), undefined);
+  assertEquals(["a", "c", "d"].map((key) => cache.get(key, 0)), ["A", "C", "D"]);
+  cache.set("c", "C2", Infinity); // re-setting also counts as use: "a" is now the oldest
+  cache.set("e", "E", Infinity);
+  assertEquals(cache.get("a", 0), undefined);
+  assertEquals(cache.size, 3);
+});
+
+Deno.test("ExpiringLru.delete() forgets an entry", () => {
+  const cache = new ExpiringLru<string>(3);
+  cache.set("a", "A", Infinity);
+  cache.delete("a");
+  cache.delete("missing");
+  assertEquals([cache.get("a", 0), cache.size], [undefined, 0]);
+});
+
+Deno.test("cacheKey() is the 64-hex SHA-256 of the cookie value", async () => {
+  // FIPS 180-2 appendix B.1 test vector.
+  assertEquals(
+    await cacheKey("abc"),
+    "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+  );
+  for (const value of ["", "Fe26.2*1*seal", "🍪".repeat(1_000)]) {
+    assertMatch(await cacheKey(value), /^[0-9a-f]{64}$/);
+    assertEquals(await cacheKey(value), await cacheKey(value), "stable");
+  }
+});
+
+Deno.test("cacheKey() differs for every distinct cookie value", async () => {
+  const values = [
+    "a",
+    "b",
+    "a ",
+    "A",
+    "Fe26.2*1*x",
+    "Fe26.2*1*y",
+    ...Array.from({ length: 500 }, (_, i) => `v${i}`),
+  ];
+  const keys = await Promise.all(values.map(cacheKey));
+  assertEquals(new Set(keys).size, values.length);
+  assertNotEquals(await cacheKey("seal"), "seal");
+});
