@@ -64,7 +64,8 @@ export function requestWithCookies(
   const headers = new Headers(init.headers);
   const cookie = cookieHeader(cookies);
   if (cookie) headers.set("cookie", cookie);
-  return new Request(new URL(path, APP), { ...init, headers });
+  // Concatenated, not `new URL(path, APP)`: that would read `//dashboard` as another host.
+  return new Request(/^https?:/.test(path) ? path : APP + path, { ...init, headers });
 }
 
 /** A started sign-in: the authorize URL, its `state`, and the state cookie's `name=value`. */

@@ -1,0 +1,270 @@
+/**
+ * `GET /auth/callback` (SECURITY-CASES S02–S11 and PKCE), called as a plain handler with the fake
+ * WorkOS behind `fetch`.
+ */
+import { base64url } from "jose";
+import {
+  assert,
+  assertEquals,
+  assertExists,
+  assertFalse,
+  assertNotEquals,
+  assertStringIncludes,
+} from "@std/assert";
+import { type AuthOptions, createAuth } from "../src/lib/auth/auth.ts";
+import { sealSignInState } from "../src/lib/auth/state.ts";
+import {
+  API_KEY,
+  CLIENT_ID,
+  installFakeWorkOS,
+  json,
+  never,
+  testConfig,
+} from "./support/fake_workos.ts";
+import {
+  callbackRequest,
+  captureLogs,
+  getSetCookie,
+  signInAndCallback,
+  startSignIn,
+} from "./support/flow.ts";
+
+/** A fake WorkOS, an auth layer, one started sign-in and captured logs, all undone on dispose. */
+async function startFixture(options: AuthOptions = {}) {
+  const fake = await installFakeWorkOS();
+  const logs = captureLogs();
+  const auth = createAuth(testConfig(), options);
+  const flow = await startSignIn(auth, "/dashboard?tab=1");
+  return {
+    fake,
+    auth,
+    ...flow,
+    /** The failure codes logged so far. */
+    logged: () => logs.lines.map((line) => JSON.parse(line).code),
+    /** Runs the callback with `params`, and the state cookie unless `withCookie` is false. */
+    callback: (params: Record<string, string>, withCookie = true) =>
+      auth.callback(callbackRequest(params, withCookie ? [flow.stateCookie] : [])),
+    [Symbol.dispose]() {
+      logs[Symbol.dispose]();
+      fake[Symbol.dispose]();
+    },
+  };
+}
+
+/** Asserts a refused callback: `status`, state cookie cleared, no session, uncacheable. */
+function assertRefused(response: Response, status: number): void {
+  assertEquals(response.status, status);
+  assertEquals(getSetCookie(response, "wos-auth-state")?.attributes["max-age"], "0");
+  assertEquals(getSetCookie(response, "wos-session"), undefined);
+  assertEquals(response.headers.get("cache-control"), "no-store");
+  assertEquals(response.headers.get("referrer-policy"), "no-referrer");
+}
+
+Deno.test("S02 callback() rejects a request without the state cookie and never calls WorkOS", async () => {
+  using f = await startFixture();
+  assertRefused(await f.callback({ code: "code_1", state: f.state }, false), 400);
+  assertEquals(f.fake.calls.authenticate.length, 0);
+  assertEquals(f.logged(), ["state_missing"]);
+});
+
+Deno.test("S03 callback() rejects a state that differs from the cookie's", async () => {
+  using f = await startFixture();
+  const attackers = await startSignIn(f.auth);
+  assertRefused(await f.callback({ code: "code_1", state: attackers.state }), 400);
+  assertEquals(f.fake.calls.authenticate.length, 0);
+  assertEquals(f.logged(), ["state_mismatch"]);
+});
+
+Deno.test("S03 callback() rejects a missing state parameter", async () => {
+  using f = await startFixture();
+  assertRefused(await f.callback({ code: "code_1" }), 400);
+  assertEquals(f.fake.calls.authenticate.length, 0);
+  assertEquals(f.logged(), ["state_mismatch"]);
+});
+
+Deno.test("S03 callback() rejects an empty state matched against an empty one", async (t) => {
+  using f = await startFixture();
+  const emptySeal = await sealSignInState(
+    { state: "", codeVerifier: "v".repeat(43), returnTo: "/dashboard" },
+    f.auth.config,
+  );
+  for (const cookie of ["wos-auth-state=", `wos-auth-state=${emptySeal}`]) {
+    await t.step(cookie.slice(0, 20), async () => {
+      assertRefused(
+        await f.auth.callback(callbackRequest({ code: "c", state: "" }, [cookie])),
+        400,
+      );
+    });
+  }
+  assertEquals(f.fake.calls.authenticate.length, 0);
+});
+
+Deno.test("S04 callback() rejects a request without code and never calls WorkOS", async () => {
+  using f = await startFixture();
+  assertRefused(await f.callback({ state: f.state }), 400);
+  assertEquals(f.fake.calls.authenticate.length, 0);
+  assertEquals(f.logged(), ["code_missing"]);
+});
+
+Deno.test("S05 callback() answers error=access_denied without a token call or reflecting the description", async () => {
+  using f = await startFixture();
+  const description = "<script>alert(1)</script>";
+  const response = await f.callback({
+    error: "access_denied",
+    error_description: description,
+    state: f.state,
+  });
+  assertRefused(response, 400);
+  assertEquals(f.fake.calls.authenticate.length, 0);
+  const body = await response.text();
+  assertFalse(body.includes("<script>") || body.includes("alert(1)"));
+  assertEquals(f.logged(), ["authorization_denied"]);
+});
+
+Deno.test("S06 callback() refuses a replay once the state cookie is gone: one exchange only", async () => {
+  using f = await startFixture();
+  const first = await f.callback({ code: "code_1", state: f.state });
+  assertEquals(first.status, 302);
+  // The browser applies the first answer: the state cookie is deleted.
+  assertEquals(getSetCookie(first, "wos-auth-state")?.attributes["max-age"], "0");
+  assertRefused(await f.callback({ code: "code_1", state: f.state }, false), 400);
+  assertEquals(f.fake.calls.authenticate.length, 1);
+  assertEquals(f.logged(), ["state_missing"]);
+});
+
+Deno.test("S06 callback() gives no second session when the whole request is replayed", async () => {
+  using f = await startFixture();
+  const used = new Set<unknown>();
+  f.fake.onAuthenticate = (body) => {
+    // WorkOS codes are single-use.
+    if (used.has(body.code)) return json(400, { error: "invalid_grant", error_description: "x" });
+    used.add(body.code);
+    return f.fake.successfulAuthentication();
+  };
+  assertEquals((await f.callback({ code: "code_1", state: f.state })).status, 302);
+  assertRefused(await f.callback({ code: "code_1", state: f.state }), 400);
+  assertEquals(f.fake.calls.authenticate.length, 2);
+  assertEquals(f.logged(), ["code_rejected"]);
+});
+
+Deno.test("S07 callback() answers invalid_grant with 400, a way to sign in again, and no code in logs", async () => {
+  using f = await startFixture();
+  const code = "code_SECRET_7f3a9c";
+  f.fake.onAuthenticate = () =>
+    json(400, { error: "invalid_grant", error_description: `The code ${code} is invalid.` });
+  const response = await f.callback({ code, state: f.state });
+  assertRefused(response, 400);
+  const body = await response.text();
+  assertStringIncludes(body, 'href="/sign-in">Sign in again');
+  assertFalse(body.includes(code));
+  assertEquals(f.fake.calls.authenticate.length, 1);
+  assertEquals(f.logged(), ["code_rejected"]);
+  assertFalse(JSON.stringify(f.logged()).includes(code));
+});
+
+Deno.test("S08 callback() answers 502 without a session when the exchange fails upstream", async (t) => {
+  using f = await startFixture();
+  const failures: Record<string, () => Response> = {
+    "500 JSON": () => json(500, { message: "Internal Server Error" }),
+    "502 HTML": () =>
+      new Response("<html>Bad Gateway</html>", {
+        status: 502,
+        headers: { "content-type": "text/html" },
+      }),
+    "200 malformed JSON": () =>
+      new Response("{not json", { status: 200, headers: { "content-type": "application/json" } }),
+    "network TypeError": () => {
+      throw new TypeError("error sending request: connection refused");
+    },
+  };
+  for (const [name, answer] of Object.entries(failures)) {
+    await t.step(name, async () => {
+      f.fake.onAuthenticate = answer;
+      const { state, stateCookie } = await startSignIn(f.auth);
+      const response = await f.auth.callback(callbackRequest({ code: "c", state }, [stateCookie]));
+      assertRefused(response, 502);
+      assertExists(response.headers.get("retry-after"));
+    });
+  }
+  assertEquals(f.fake.calls.authenticate.length, 4);
+});
+
+Deno.test("S08 callback() answers 504 within a bounded time when the exchange hangs", async () => {
+  using f = await startFixture({ upstreamTimeoutMs: 200 });
+  f.fake.onAuthenticate = never;
+  const started = performance.now();
+  const response = await f.callback({ code: "code_1", state: f.state });
+  const elapsed = performance.now() - started;
+  assertRefused(response, 504);
+  assert(elapsed < 2000, `took ${elapsed} ms`);
+  assertEquals(f.fake.calls.authenticate.length, 1);
+  assertEquals(f.logged(), ["upstream_timeout"]);
+});
+
+Deno.test("S09 callback() answers 502 without a session when a 200 carries no tokens", async () => {
+  using f = await startFixture();
+  f.fake.onAuthenticate = () => json(200, { user: { id: "user_01ADA", email: "ada@example.com" } });
+  assertRefused(await f.callback({ code: "code_1", state: f.state }), 502);
+  assertEquals(f.logged(), ["upstream_invalid_response"]);
+});
+
+Deno.test("S10 callback() replaces a planted session cookie with a fresh seal", async () => {
+  using fake = await installFakeWorkOS();
+  const auth = createAuth(testConfig());
+  const planted = (await signInAndCallback(auth, fake)).sessionCookie;
+  const { callback } = await signInAndCallback(auth, fake, { cookies: [planted] });
+  const fresh = getSetCookie(callback, "wos-session");
+  assertExists(fresh);
+  assertNotEquals(fresh.pair, planted);
+  assert(fresh.value.startsWith("Fe26.2*"));
+  assertEquals(fresh.attributes["httponly"], true);
+  assertEquals(String(fresh.attributes["samesite"]).toLowerCase(), "lax");
+  assertEquals(fresh.attributes["path"], "/");
+  assert(Number(fresh.attributes["max-age"]) > 0);
+});
+
+Deno.test("S11 callback() success carries no-store, no-referrer, and a Location without code or state", async () => {
+  using f = await startFixture();
+  const response = await f.callback({ code: "code_LEAK", state: f.state });
+  assertEquals(response.status, 302);
+  assertEquals(response.headers.get("cache-control"), "no-store");
+  assertEquals(response.headers.get("referrer-policy"), "no-referrer");
+  const location = response.headers.get("location") ?? "";
+  assertEquals(location, "/dashboard?tab=1");
+  assertFalse(location.includes("code_LEAK") || location.includes(f.state));
+  assertEquals(getSetCookie(response, "wos-auth-state")?.attributes["max-age"], "0");
+  assertExists(getSetCookie(response, "wos-session"));
+  assertEquals(f.fake.calls.authenticate.length, 1);
+});
+
+Deno.test("S11 callback() error responses carry no-store and no-referrer", async () => {
+  using f = await startFixture();
+  const response = await f.callback({ code: "code_1", state: "x" }, false);
+  assertEquals(response.status, 400);
+  assertEquals(response.headers.get("cache-control"), "no-store");
+  assertEquals(response.headers.get("referrer-policy"), "no-referrer");
+});
+
+Deno.test("callback() sends the PKCE verifier of the challenge, the API key and the grant type", async () => {
+  using f = await startFixture();
+  assertEquals((await f.callback({ code: "code_1", state: f.state })).status, 302);
+  assertEquals(f.fake.calls.authenticate.length, 1);
+  const body = f.fake.calls.authenticate[0];
+  assertEquals(body.grant_type, "authorization_code");
+  assertEquals(body.client_id, CLIENT_ID);
+  assertEquals(body.client_secret, API_KEY);
+  assertEquals(body.code, "code_1");
+  const verifier = new TextEncoder().encode(String(body.code_verifier));
+  const challenge = base64url.encode(
+    new Uint8Array(await crypto.subtle.digest("SHA-256", verifier)),
+  );
+  assertEquals(challenge, f.authorizeUrl.searchParams.get("code_challenge"));
+});
+
+Deno.test("callback() refuses a token whose sub is not the authenticated user", async () => {
+  using f = await startFixture();
+  f.fake.onAuthenticate = () => f.fake.successfulAuthentication({ sub: "user_01MALLORY" });
+  assertRefused(await f.callback({ code: "code_1", state: f.state }), 502);
+  assertEquals(f.fake.calls.authenticate.length, 1);
+  assertEquals(f.logged(), ["upstream_invalid_response"]);
+});
