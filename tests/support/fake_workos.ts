@@ -103,9 +103,13 @@ export function json(status: number, body: unknown): Response {
   });
 }
 
+// RSA key generation dominates the suite's run time; one real key per test process is enough
+// (tests that need a stranger's or a rotated key create their own).
+let sharedKey: Promise<SigningKey> | undefined;
+
 /** Replaces `globalThis.fetch` with the fake WorkOS API until disposed. */
 export async function installFakeWorkOS(): Promise<FakeWorkOS> {
-  const key = await createSigningKey("key_1");
+  const key = await (sharedKey ??= createSigningKey("key_1"));
   const originalFetch = globalThis.fetch;
   let refreshCount = 0;
 
