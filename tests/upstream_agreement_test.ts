@@ -1,0 +1,148 @@
+/**
+ * The same scenarios against both upstreams the other suites use: the fake WorkOS API behind a
+ * stubbed `fetch`, and the local AuthKit stand-in over real HTTP. If the two ever disagree about
+ * what the app sees, one of them has drifted from WorkOS's contract.
+ */
+import { assert, assertEquals, assertMatch } from "@std/assert";
+import { createAuth } from "../src/lib/auth/auth.ts";
+import { type AuthConfig, loadConfig } from "../src/lib/auth/config.ts";
+import type { AuthContext } from "../src/lib/auth/resolve.ts";
+import { startStandIn } from "../src/dev/authkit/server.ts";
+import { fakeDateNow } from "./support/clock.ts";
+import { installFakeWorkOS, json, testConfig, USER } from "./support/fake_workos.ts";
+import { cookieHeader, getSetCookie, requestWithCookies } from "./support/flow.ts";
+
+const ADA = "user_01ADA000000000000000000000";
+
+/** What a scenario needs from an upstream. */
+interface Upstream extends AsyncDisposable {
+  config: AuthConfig;
+  userId: string;
+  /** Plays the hosted sign-in page: approves the authorize URL, returns the callback URL. */
+  approve(authorizeUrl: URL): Promise<string>;
+  /** Makes the authenticate endpoint answer 500 from now on. */
+  breakAuthenticate(): void;
+}
+
+async function stubbedFetch(): Promise<Upstream> {
+  const fake = await installFakeWorkOS();
+  return {
+    config: testConfig(),
+    userId: USER.id,
+    approve: (authorizeUrl) => {
+      const callback = new URL(authorizeUrl.searchParams.get("redirect_uri")!);
+      callback.searchParams.set("code", `code_${crypto.randomUUID()}`);
+      callback.searchParams.set("state", authorizeUrl.searchParams.get("state")!);
+      return Promise.resolve(callback.href);
+    },
+    breakAuthenticate: () => void (fake.onAuthenticate = () => json(500, { message: "boom" })),
+    [Symbol.asyncDispose]: () => Promise.resolve(fake[Symbol.dispose]()),
+  };
+}
+
+async function localStandIn(): Promise<Upstream> {
+  const redirectUri = "http://localhost:4321/auth/callback";
+  const standIn = await startStandIn({
+    apiKey: "sk_test_agreement",
+    clientId: "client_agreement",
+    redirectUris: [redirectUri],
+    quiet: true,
+  });
+  return {
+    config: loadConfig({
+      WORKOS_API_KEY: "sk_test_agreement",
+      WORKOS_CLIENT_ID: "client_agreement",
+      WORKOS_REDIRECT_URI: redirectUri,
+      WORKOS_COOKIE_PASSWORD: "agreement-cookie-password-0123456789-abc",
+      WORKOS_API_HOSTNAME: standIn.hostname,
+      WORKOS_API_PORT: String(standIn.port),
+      WORKOS_API_HTTPS: "false",
+    }),
+    userId: ADA,
+    async approve(authorizeUrl) {
+      // What the page's form posts: the authorize query plus the chosen user.
+      const form = new URLSearchParams(authorizeUrl.searchParams);
+      form.set("user_id", ADA);
+      const response = await fetch(new URL("/user_management/authorize/complete", standIn.url), {
+        method: "POST",
+        body: form,
+        redirect: "manual",
+      });
+      await response.body?.cancel();
+      return response.headers.get("location")!;
+    },
+    breakAuthenticate: () => standIn.setFault("authenticate", "error500"),
+    [Symbol.asyncDispose]: () => standIn.close(),
+  };
+}
+
+/** Signs in through `upstream`; returns the auth layer and the session cookie pair. */
+async function signedIn(upstream: Upstream) {
+  const auth = createAuth(upstream.config);
+  const start = await auth.signIn(new Request("http://localhost:4321/sign-in"));
+  const callbackUrl = await upstream.approve(new URL(start.headers.get("location")!));
+  const callback = await auth.callback(
+    requestWithCookies(callbackUrl, [getSetCookie(start, "wos-auth-state")!.pair]),
+  );
+  assertEquals(callback.status, 302);
+  return { auth, cookie: getSetCookie(callback, "wos-session")!.pair };
+}
+
+function dashboard(cookie: string): Request {
+  return requestWithCookies("/dashboard", [cookie]);
+}
+
+for (
+  const [name, connect] of [["stubbed fetch", stubbedFetch], ["stand-in", localStandIn]] as const
+) {
+  Deno.test(`agreement (${name}): sign-in yields a verified session with WorkOS's claims`, async () => {
+    await using upstream = await connect();
+    const { auth, cookie } = await signedIn(upstream);
+    const resolution = await auth.resolveSession(dashboard(cookie));
+    assertEquals(resolution.kind, "signed-in");
+    const session = (resolution as { auth: AuthContext }).auth;
+    assertEquals(session.user.id, upstream.userId);
+    assertMatch(session.sessionId, /^session_/);
+    assertEquals(session.role, "admin");
+    assert(session.permissions.includes("posts:write"));
+  });
+
+  Deno.test(`agreement (${name}): an expired token is refreshed and the cookie re-sealed`, async () => {
+    using clock = fakeDateNow();
+    await using upstream = await connect();
+    const { auth, cookie } = await signedIn(upstream);
+    clock.advance(6 * 60_000); // past the five-minute access token
+    const resolution = await auth.resolveSession(dashboard(cookie));
+    assertEquals(resolution.kind, "signed-in");
+    const setCookie = (resolution as { setCookie?: string }).setCookie ?? "";
+    assert(setCookie.startsWith("wos-session="), "re-sealed");
+    const again = await auth.resolveSession(dashboard(cookieHeader([setCookie])));
+    assertEquals(again.kind, "signed-in");
+  });
+
+  Deno.test(`agreement (${name}): a failing refresh keeps the session as unavailable`, async () => {
+    using clock = fakeDateNow();
+    await using upstream = await connect();
+    const { auth, cookie } = await signedIn(upstream);
+    upstream.breakAuthenticate();
+    clock.advance(6 * 60_000);
+    const resolution = await auth.resolveSession(dashboard(cookie));
+    assertEquals(resolution.kind, "unavailable");
+  });
+
+  Deno.test(`agreement (${name}): sign-out goes to the API's logout URL with sid and return_to`, async () => {
+    await using upstream = await connect();
+    const { auth, cookie } = await signedIn(upstream);
+    const response = await auth.signOut(
+      requestWithCookies("/sign-out", [cookie], {
+        method: "POST",
+        headers: { origin: "http://localhost:4321" },
+      }),
+    );
+    const logout = new URL(response.headers.get("location")!);
+    assertEquals(logout.origin, upstream.config.apiBaseUrl.origin);
+    assertEquals(logout.pathname, "/user_management/sessions/logout");
+    assertMatch(logout.searchParams.get("session_id")!, /^session_/);
+    assertEquals(logout.searchParams.get("return_to"), "http://localhost:4321/");
+  });
+}
