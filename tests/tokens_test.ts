@@ -229,8 +229,26 @@ Deno.test("S32 with a warm but stale cache, verification survives every JWKS fai
     assertInvalid(await verify(await signToken(stranger, claimsAt(clock.now))), label);
   }
   fake.onJwks = healthy;
+  clock.advance(JWKS_COOLDOWN_MS + 1_000); // the back-off after the last failure ends
   const fetchesBefore = fake.calls.jwks;
   assert((await verify(await signToken(fake.key, claimsAt(clock.now)))).ok);
   assert((await verify(await signToken(fake.key, claimsAt(clock.now)))).ok);
   assertEquals(fake.calls.jwks, fetchesBefore + 1, "recovered: one fetch, then cached again");
+});
+
+Deno.test("S32 during an outage the held keys serve a whole cooldown window with one failed fetch", async () => {
+  using fake = await installFakeWorkOS();
+  using clock = fakeDateNow();
+  const verify = verifier();
+  assert((await verify(await signToken(fake.key, claimsAt(clock.now)))).ok);
+  clock.advance(JWKS_CACHE_MAX_AGE_MS + 1_000);
+  fake.onJwks = () => json(503, { message: "down" });
+  const fetchesBefore = fake.calls.jwks;
+  for (let i = 0; i < 20; i++) {
+    assert((await verify(await signToken(fake.key, claimsAt(clock.now)))).ok, `request ${i}`);
+  }
+  assertEquals(fake.calls.jwks, fetchesBefore + 1, "one failed fetch, not one per request");
+  clock.advance(JWKS_COOLDOWN_MS + 1_000);
+  assert((await verify(await signToken(fake.key, claimsAt(clock.now)))).ok);
+  assertEquals(fake.calls.jwks, fetchesBefore + 2, "the next window tries once more");
 });

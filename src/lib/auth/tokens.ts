@@ -107,15 +107,22 @@ type KeyFunction = (header: JWTHeaderParameters, token: FlattenedJWSInput) => Pr
 
 /**
  * When a scheduled re-fetch fails, keep verifying with the keys already held rather than
- * signing everybody out during a WorkOS outage (S32, warm cache). Unknown keys still fail.
+ * signing everybody out during a WorkOS outage (S32, warm cache). Unknown keys still fail. After
+ * a failure, the held keys are used without asking again for one cooldown window, so an outage
+ * costs one timeout per window, not one per request.
  */
 function withStaleKeysOnOutage(remote: ReturnType<typeof createRemoteJWKSet>): KeyFunction {
+  let failedAt = -Infinity;
   return async (header, token) => {
+    const cached = remote.jwks();
+    if (cached && Date.now() - failedAt < JWKS_COOLDOWN_MS) {
+      return await createLocalJWKSet(cached)(header, token);
+    }
     try {
       return await remote(header, token);
     } catch (error) {
-      const cached = remote.jwks();
       if (!isKeySetUnavailable(error) || !cached) throw error;
+      failedAt = Date.now();
       return await createLocalJWKSet(cached)(header, token);
     }
   };
