@@ -19,7 +19,8 @@ export const SESSION_CACHE_SIZE = 10_000;
 /** The auth layer of one process. */
 export interface Auth {
   readonly config: AuthConfig;
-  readonly workos: WorkOS;
+  /** The WorkOS client, loaded on first use (see `createWorkOSClient`). */
+  readonly workos: () => Promise<WorkOS>;
   readonly verify: TokenVerifier;
   readonly cache: ExpiringLru<AuthContext>;
   signIn(request: Request): Promise<Response>;
@@ -39,11 +40,16 @@ export interface AuthOptions {
 /** Builds the auth layer for `config`. */
 export function createAuth(config: AuthConfig, options: AuthOptions = {}): Auth {
   const now = options.now ?? Date.now;
-  const workos = createWorkOSClient(config, options.upstreamTimeoutMs);
-  const verify = createTokenVerifier(config, getJwksUrl(workos, config));
+  let client: Promise<WorkOS> | undefined;
+  const workos = () =>
+    client ??= createWorkOSClient(config, options.upstreamTimeoutMs).catch((error) => {
+      client = undefined; // not remembered: the next call tries again
+      throw error;
+    });
+  const verify = createTokenVerifier(config, getJwksUrl(config));
   const cache = new ExpiringLru<AuthContext>(options.cacheSize ?? SESSION_CACHE_SIZE);
   const refresh = createSingleFlight<TokenSet>(
-    (refreshToken) => refreshTokens(workos, config, refreshToken),
+    async (refreshToken) => refreshTokens(await workos(), config, refreshToken),
     now,
   );
   const deps: FlowDeps = { config, workos, verify, now };

@@ -26,7 +26,8 @@ import { createAuthorizationUrl, createLogoutUrl, exchangeCode } from "./workos.
 /** What the flows need; built once per process in `auth.ts`. */
 export interface FlowDeps {
   config: AuthConfig;
-  workos: WorkOS;
+  /** Loaded on first use: page views never need the SDK. */
+  workos: () => Promise<WorkOS>;
   verify: TokenVerifier;
   now: () => number;
 }
@@ -39,7 +40,7 @@ export async function handleSignIn(
 ): Promise<Response> {
   const returnTo = safeReturnTo(new URL(request.url).searchParams.get("returnTo"));
   const flow = createSignInState(returnTo);
-  const location = createAuthorizationUrl(deps.workos, deps.config, {
+  const location = createAuthorizationUrl(await deps.workos(), deps.config, {
     state: flow.state,
     codeChallenge: await createCodeChallenge(flow.codeVerifier),
     screenHint,
@@ -81,7 +82,7 @@ async function completeSignIn(request: Request, deps: FlowDeps) {
   const code = params.get("code");
   if (!code) throw new AuthError("code_missing");
 
-  const authentication = await exchangeCode(deps.workos, deps.config, {
+  const authentication = await exchangeCode(await deps.workos(), deps.config, {
     code,
     codeVerifier: flow.codeVerifier,
   });
@@ -106,7 +107,7 @@ export async function handleSignOut(request: Request, deps: FlowDeps): Promise<R
   }
   const clearSession = deleteCookie(deps.config, SESSION_COOKIE);
   const sid = await readSessionId(request, deps);
-  const location = sid ? createLogoutUrl(deps.workos, sid, new URL("/", appOrigin)) : "/";
+  const location = sid ? createLogoutUrl(await deps.workos(), sid, new URL("/", appOrigin)) : "/";
   return redirect(location, [clearSession]);
 }
 
