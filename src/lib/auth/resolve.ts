@@ -50,7 +50,7 @@ export async function resolveSession(request: Request, deps: ResolveDeps): Promi
   const cookie = readCookie(request, SESSION_COOKIE);
   if (!cookie) return { kind: "signed-out", clearCookie: false };
   try {
-    const key = await cacheKey(cookie);
+    const key = cacheKey(cookie);
     const cached = deps.cache.get(key, deps.now());
     if (cached) return { kind: "signed-in", auth: cached };
     return await resolveFromCookie(cookie, key, deps);
@@ -122,7 +122,7 @@ async function refreshSession(
   assertSameUser(refreshed, verification.claims);
   const { sealed, header } = await createSessionCookie(refreshed, deps.config, deps.now());
   const auth = toAuthContext(refreshed, verification.claims);
-  deps.cache.set(await cacheKey(sealed), auth, cacheUntil(verification.claims, refreshed));
+  deps.cache.set(cacheKey(sealed), auth, cacheUntil(verification.claims, refreshed));
   return { kind: "signed-in", auth, setCookie: header };
 }
 
