@@ -1,0 +1,74 @@
+/**
+ * Builds this project for the benchmark, into a private directory, in one of two variants:
+ *
+ * - `app`: exactly what `deno task build` produces (same `astro.config.mjs`, same sources).
+ * - `no-auth`: the same build with the auth layer cut out at build time, for the cold-start
+ *   comparison. A Vite plugin, added here and nowhere in the product, resolves
+ *   `src/middleware.ts` to `no_auth_middleware.ts` and `src/startup.ts` (the config check the
+ *   product config injects into the server entry) to an empty module. Nothing in `src/` or the
+ *   product config learns about it, so production cannot be switched into this mode.
+ *
+ * Private output directories keep the benchmark from racing with a `deno task build` that
+ * someone runs meanwhile, and from ever measuring a stale `dist/`. The built entry is then run
+ * with `--config <project>/deno.json`, because Deno finds the import map (which maps the
+ * adapter's `jsr:` imports to local shims) next to the entry point, and this one is elsewhere.
+ *
+ * Usage: `deno run -A tests/bench/build.ts <outDir> app|no-auth`
+ *
+ * @module
+ */
+import { build } from "astro";
+import { fileURLToPath as fromFileUrl } from "node:url";
+
+/** The project root (where `astro.config.mjs` and `deno.json` live). */
+export const PROJECT_ROOT = fromFileUrl(new URL("../../", import.meta.url));
+/** The build variants the benchmark compares. */
+export type Variant = "app" | "no-auth";
+
+const MIDDLEWARE = `${PROJECT_ROOT}src/middleware`;
+const STARTUP = `${PROJECT_ROOT}src/startup.ts`;
+const NO_AUTH_MIDDLEWARE = fromFileUrl(new URL("./no_auth_middleware.ts", import.meta.url));
+const EMPTY_MODULE = "\0bench-empty-startup";
+
+/** Builds `variant` into `outDir` in a child process (Astro's build API keeps global state). */
+export async function buildVariant(outDir: string, variant: Variant): Promise<void> {
+  const { code, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", fromFileUrl(import.meta.url), outDir, variant],
+    cwd: PROJECT_ROOT,
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  if (code !== 0) {
+    throw new Error(`Build of "${variant}" failed:\n${new TextDecoder().decode(stderr)}`);
+  }
+}
+
+/** Replaces the auth middleware and the start-up config check, for the `no-auth` variant. */
+function cutOutAuth() {
+  return {
+    name: "bench-cut-out-auth",
+    enforce: "pre" as const,
+    resolveId(source: string) {
+      if (source === MIDDLEWARE || source === `${MIDDLEWARE}.ts`) return NO_AUTH_MIDDLEWARE;
+      if (source === STARTUP) return EMPTY_MODULE;
+      return null;
+    },
+    load(id: string) {
+      return id === EMPTY_MODULE ? "export {};" : null;
+    },
+  };
+}
+
+if (import.meta.main) {
+  const [outDir, variant] = Deno.args;
+  if (!outDir || (variant !== "app" && variant !== "no-auth")) {
+    console.error("Usage: build.ts <outDir> app|no-auth");
+    Deno.exit(2);
+  }
+  await build({
+    root: PROJECT_ROOT,
+    outDir,
+    logLevel: "error",
+    vite: variant === "no-auth" ? { plugins: [cutOutAuth()] } : {},
+  });
+}

@@ -1,0 +1,105 @@
+/**
+ * Memory with 100,000 distinct sessions, measured in a child process of its own (run with
+ * `--v8-flags=--expose-gc` so the heap can be read after a full collection).
+ *
+ * Why not through the server: each new session costs an iron-session unseal and an RS256
+ * verification (~0.5 ms together), so 100,000 of them would take most of a minute on one core,
+ * plus the sealing on the client side. The only per-session state the server keeps is the
+ * verified-session cache (the single-flight refresh map is only touched near expiry), so this
+ * feeds that cache directly: the app's own composition root builds it (`createAuth`, so its
+ * configured bound), keys come from the app's own `cacheKey`, and every value is a distinct
+ * `AuthContext` the size of a real one (a fresh ~1 KB access token each). No entry expires
+ * during the run, so only the size bound can keep memory flat: the worst case.
+ *
+ * Prints one JSON line: the cache's size and the heap growth at the bound and after 100,000.
+ *
+ * @module
+ */
+import { createAuth } from "../../src/lib/auth/auth.ts";
+import { cacheKey } from "../../src/lib/auth/cache.ts";
+import { loadConfig } from "../../src/lib/auth/config.ts";
+import type { AuthContext } from "../../src/lib/auth/resolve.ts";
+import { round } from "./numbers.ts";
+
+const SESSIONS = 100_000;
+// A real access token from the stand-in is about this long; WorkOS's are similar.
+const ACCESS_TOKEN_LENGTH = 1_000;
+const BASE64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+const gc = (globalThis as { gc?: () => void }).gc;
+if (!gc) throw new Error("Run with --v8-flags=--expose-gc");
+
+function heapMiB(): number {
+  gc!();
+  return Deno.memoryUsage().heapUsed / 2 ** 20;
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** Random base64url text of `length` characters. */
+function randomText(length: number): string {
+  const random = crypto.getRandomValues(new Uint8Array(length));
+  return decoder.decode(random.map((byte) => BASE64URL.charCodeAt(byte & 63)));
+}
+
+const tokenTemplate = encoder.encode(randomText(ACCESS_TOKEN_LENGTH));
+
+/**
+ * A distinct access token for session `i`, as a fresh flat string: decoding bytes gives each
+ * entry its own copy, where slicing or concatenating would share one buffer and flatter the heap.
+ */
+function accessToken(i: number): string {
+  encoder.encodeInto(i.toString(36).padStart(8, "0"), tokenTemplate);
+  return decoder.decode(tokenTemplate);
+}
+
+/** A distinct, realistically sized entry for session `i`. */
+function sampleAuthContext(i: number): AuthContext {
+  return {
+    user: {
+      id: `user_${String(i).padStart(26, "0")}`,
+      email: `user${i}@example.com`,
+      firstName: "Ada",
+      lastName: "Lovelace",
+      profilePictureUrl: null,
+    },
+    sessionId: `session_${String(i).padStart(26, "0")}`,
+    organizationId: "org_01EXAMPLE00000000000000000",
+    role: "admin",
+    roles: ["admin"],
+    permissions: ["posts:read", "posts:write", "billing:manage"],
+    entitlements: ["audit-logs", "sso"],
+    featureFlags: ["new-dashboard"],
+    impersonator: null,
+    accessToken: accessToken(i),
+  };
+}
+
+const config = loadConfig({
+  WORKOS_API_KEY: "sk_test_memory",
+  WORKOS_CLIENT_ID: "client_memory",
+  WORKOS_REDIRECT_URI: "http://127.0.0.1/auth/callback",
+  WORKOS_COOKIE_PASSWORD: "memory-cookie-password-0123456789-abcdef",
+});
+const { cache } = createAuth(config);
+const cookieTail = randomText(1_900); // a sealed cookie is ~2 KB; only its hash is kept
+const farFuture = Date.now() + 3_600_000;
+
+const before = heapMiB();
+let atBound = 0;
+for (let i = 0; i < SESSIONS; i++) {
+  const key = await cacheKey(`Fe26.2*1*${i}*${cookieTail}`);
+  cache.set(key, sampleAuthContext(i), farFuture);
+  if (i + 1 === cache.maxEntries) atBound = heapMiB() - before;
+}
+const after = heapMiB() - before;
+
+console.log(JSON.stringify({
+  sessions: SESSIONS,
+  cacheBound: cache.maxEntries,
+  cacheSize: cache.size,
+  heapGrowthAtBoundMiB: round(atBound, 1),
+  heapGrowthAfterAllMiB: round(after, 1),
+  bytesPerEntry: round((atBound * 2 ** 20) / cache.maxEntries),
+}));

@@ -1,0 +1,39 @@
+/// <reference path="../../src/env.d.ts" />
+/**
+ * The middleware of the benchmark's `no-auth` build (see `build.ts`): the app with its auth layer
+ * switched off. It reads no cookie, verifies nothing and imports no auth module (only types), yet
+ * gives pages the same signed-in user the benchmark signs in as, so `/dashboard` renders the
+ * same 200 page. The cold-start difference between the two builds is then the auth layer's own
+ * cost: loading it, validating config at start, fetching the JWKS, opening and verifying the
+ * first session.
+ *
+ * @module
+ */
+import type { MiddlewareHandler } from "astro";
+import type { AuthContext } from "../../src/lib/auth/resolve.ts";
+
+// Ada from `src/dev/authkit/seed.json`, as the real middleware resolves her.
+const ADA: AuthContext = {
+  user: {
+    id: "user_01ADA000000000000000000000",
+    email: "ada@example.com",
+    firstName: "Ada",
+    lastName: "Lovelace",
+    profilePictureUrl: null,
+  },
+  sessionId: "session_01BENCH0000000000000000000",
+  organizationId: "org_01EXAMPLE00000000000000000",
+  role: "admin",
+  roles: ["admin"],
+  permissions: ["posts:read", "posts:write", "billing:manage"],
+  entitlements: ["audit-logs", "sso"],
+  featureFlags: ["new-dashboard"],
+  impersonator: null,
+  accessToken: "not-verified-in-this-build",
+};
+
+/** Every request is Ada's. */
+export const onRequest: MiddlewareHandler = (context, next) => {
+  context.locals.auth = ADA;
+  return next();
+};

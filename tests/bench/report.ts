@@ -1,0 +1,188 @@
+/**
+ * The benchmark's outputs: one table for the terminal (Markdown, so it pastes into the README),
+ * the same figures as JSON, and a bar chart of throughput per route as SVG. The files are
+ * committed, so their format is fixed: keys in a set order, rounded numbers, integer geometry.
+ *
+ * @module
+ */
+import type { ColdStart } from "./cold_start.ts";
+
+/** Median figures of one route over the rounds. */
+export interface RouteFigures {
+  requestsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  /** The server process's CPU time per request (all threads); null off Linux. */
+  cpuUsPerRequest: number | null;
+  /** Summed over the rounds. */
+  requests: number;
+  errors: number;
+}
+
+/** What `memory.ts` prints. */
+export interface MemoryFigures {
+  sessions: number;
+  cacheBound: number;
+  cacheSize: number;
+  heapGrowthAtBoundMiB: number;
+  heapGrowthAfterAllMiB: number;
+  bytesPerEntry: number;
+}
+
+/** Everything one run measured. */
+export interface BenchResult {
+  date: string;
+  machine: { cores: number; os: string; deno: string; loadTool: string };
+  settings: { rounds: number; secondsPerRound: number; baselineRuns: number; connections: number };
+  routes: { landing: RouteFigures; dashboard: RouteFigures; baseline: RouteFigures };
+  /** `/dashboard`'s: medians of the ratios within each round (back-to-back runs). */
+  ratiosToLanding: {
+    dashboardThroughput: number;
+    /** The per-round ratios it is the median of: their spread is the measurement's noise. */
+    dashboardThroughputByRound: number[];
+    dashboardP99: number;
+    /** The ratio of the medians: the baseline runs after the rounds. */
+    baselineThroughput: number;
+    /** Less sensitive than throughput to other work on the machine. */
+    dashboardCpuPerRequest: number | null;
+  };
+  upstreamRequestsAfterSignIn: Record<string, number>;
+  serverPeakRssMiB: number | null;
+  coldStart: ColdStart;
+  memory: MemoryFigures;
+  targetsMet: Record<Target, boolean>;
+}
+
+/** The issue's targets, in the order they are reported. */
+export type Target = "throughput" | "p99" | "upstream" | "coldStart" | "memory";
+
+/** Whether each target of the issue is met by `result`. */
+export function checkTargets(result: Omit<BenchResult, "targetsMet">): Record<Target, boolean> {
+  const { ratiosToLanding: r, memory: m } = result;
+  return {
+    throughput: r.dashboardThroughput >= 0.85,
+    p99: r.dashboardP99 <= 1.5,
+    upstream: Object.values(result.upstreamRequestsAfterSignIn).every((count) => count === 0),
+    coldStart: result.coldStart.ratio <= 1.3,
+    // Flat: 100,000 sessions cost no more than 10% over what the bound itself costs.
+    memory: m.cacheSize <= m.cacheBound && m.heapGrowthAfterAllMiB <= m.heapGrowthAtBoundMiB * 1.1,
+  };
+}
+
+const number = new Intl.NumberFormat("en-US");
+
+function route(figures: RouteFigures): string {
+  const { requestsPerSecond: rps, p50Ms, p99Ms, cpuUsPerRequest: cpu } = figures;
+  return `${number.format(rps)} req/s · p50 ${p50Ms} ms · p99 ${p99Ms} ms · ` +
+    `CPU ${cpu ?? "n/a"} µs/req`;
+}
+
+function met(ok: boolean): string {
+  return ok ? "yes" : "**NO**";
+}
+
+/** The one table: every figure, its target and whether it is met. */
+export function formatTable(result: BenchResult): string {
+  const { routes, ratiosToLanding: r, coldStart: c, memory: m, targetsMet: t } = result;
+  const upstream = Object.entries(result.upstreamRequestsAfterSignIn);
+  const upstreamTotal = upstream.reduce((sum, [, count]) => sum + count, 0);
+  const rows = [
+    ["`/` signed out", route(routes.landing), "", ""],
+    ["`/dashboard` signed in", route(routes.dashboard), "", ""],
+    ["bare `Deno.serve`", route(routes.baseline), "", ""],
+    [
+      "`/dashboard` ÷ `/` req/s",
+      `${r.dashboardThroughput}× (rounds ${Math.min(...r.dashboardThroughputByRound)}–` +
+      `${Math.max(...r.dashboardThroughputByRound)}×)`,
+      "≥ 0.85×",
+      met(t.throughput),
+    ],
+    ["`/dashboard` ÷ `/` p99", `${r.dashboardP99}×`, "≤ 1.5×", met(t.p99)],
+    ["`/dashboard` ÷ `/` server CPU per request", `${r.dashboardCpuPerRequest ?? "n/a"}×`, "", ""],
+    ["`Deno.serve` ÷ `/` req/s", `${r.baselineThroughput}×`, "", ""],
+    [
+      "Upstream requests after sign-in (warm-up + load)",
+      `${upstreamTotal} (${upstream.map(([name, count]) => `${name} ${count}`).join(", ")})`,
+      "0",
+      met(t.upstream),
+    ],
+    ["Server peak RSS (VmHWM)", `${result.serverPeakRssMiB ?? "n/a"} MiB`, "", ""],
+    [
+      "Cold start to first signed-in 200",
+      `${c.appMs} ms vs ${c.noAuthMs} ms auth off = ${c.ratio}× (JWKS ${c.jwksFetchesPerStart}/start)`,
+      "≤ 1.3×",
+      met(t.coldStart),
+    ],
+    [
+      `${number.format(m.sessions)} distinct sessions`,
+      `cache ${number.format(m.cacheSize)}/${number.format(m.cacheBound)}, heap ` +
+      `+${m.heapGrowthAtBoundMiB} MiB at bound, +${m.heapGrowthAfterAllMiB} MiB after all`,
+      "bounded",
+      met(t.memory),
+    ],
+  ];
+  const { machine: h, settings: s } = result;
+  return [
+    `Machine: ${h.cores} cores, ${h.os}, Deno ${h.deno}; load: ${h.loadTool}, ` +
+    `${s.connections} connections, ${s.rounds} rounds × ${s.secondsPerRound} s per app route ` +
+    `(baseline ${s.baselineRuns} runs); figures are medians over runs, \`/dashboard\` ratios ` +
+    "medians of the per-round ratios",
+    "",
+    "| Figure | Value | Target | Met |",
+    "| --- | --- | --- | --- |",
+    ...rows.map((cells) => `| ${cells.join(" | ")} |`),
+  ].join("\n");
+}
+
+/** The JSON file: the result with a trailing newline (stable key order comes from `run.ts`). */
+export function formatJson(result: BenchResult): string {
+  return `${JSON.stringify(result, null, 2)}\n`;
+}
+
+const BAR_LEFT = 200;
+const BAR_MAX_WIDTH = 340;
+
+/**
+ * A horizontal bar chart of requests/s per route. The scale is set by the app's two routes, the
+ * comparison that matters; the bare `Deno.serve` bar, an order of magnitude longer, is drawn
+ * broken (a white gap) at full width with its value written out.
+ */
+export function renderThroughputSvg(result: BenchResult): string {
+  const bars: [string, number][] = [
+    ["/ (signed out)", result.routes.landing.requestsPerSecond],
+    ["/dashboard (signed in)", result.routes.dashboard.requestsPerSecond],
+    ["bare Deno.serve", result.routes.baseline.requestsPerSecond],
+  ];
+  const scale = Math.max(bars[0][1], bars[1][1], 1) * 1.1;
+  const height = 50 + bars.length * 36 + 30;
+  const lines = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="640" height="${height}" ` +
+    `viewBox="0 0 640 ${height}" font-family="system-ui, sans-serif" font-size="13">`,
+    `<title>Throughput per route, requests per second</title>`,
+    `<rect width="640" height="${height}" fill="#ffffff"/>`,
+    `<text x="16" y="28" font-size="15" font-weight="600">` +
+    `Throughput per route (requests/s, higher is better)</text>`,
+  ];
+  bars.forEach(([label, value], index) => {
+    const y = 46 + index * 36;
+    const broken = value > scale;
+    const width = broken ? BAR_MAX_WIDTH : Math.max(1, Math.round((value / scale) * BAR_MAX_WIDTH));
+    lines.push(
+      `<text x="16" y="${y + 17}">${label}</text>`,
+      `<rect x="${BAR_LEFT}" y="${y}" width="${width}" height="24" ` +
+        `fill="${broken ? "#9ca3af" : "#4f46e5"}"/>`,
+    );
+    if (broken) {
+      const x = BAR_LEFT + BAR_MAX_WIDTH - 40;
+      lines.push(`<path d="M${x} ${y - 2}l8 28h6l-8-28z" fill="#ffffff"/>`);
+    }
+    lines.push(`<text x="${BAR_LEFT + width + 8}" y="${y + 17}">${number.format(value)}</text>`);
+  });
+  const { machine: h, ratiosToLanding: r } = result;
+  lines.push(
+    `<text x="16" y="${height - 14}" fill="#5b6170">/dashboard ÷ / = ${r.dashboardThroughput}× · ` +
+      `wrk over loopback, ${h.cores} cores, Deno ${h.deno}, ${result.date}</text>`,
+    "</svg>",
+  );
+  return `${lines.join("\n")}\n`;
+}

@@ -1,0 +1,145 @@
+/**
+ * The load phase of `deno task bench`. `/` and `/dashboard` are measured in many short rounds,
+ * back to back (swapping which goes first); each figure is a median over rounds, and each
+ * `/dashboard` ratio the median of the per-round ratios. On a shared machine a burst of other
+ * work then skews a round or two of both routes alike, instead of all of one route. The
+ * baseline runs afterwards.
+ *
+ * @module
+ */
+import { type StandIn } from "../../src/dev/authkit/server.ts";
+import { CookieJar, signIn } from "../support/http_client.ts";
+import { appEnv, freePort, type Stack } from "../support/stack.ts";
+import { type LoadResult, measure } from "./load.ts";
+import { median, round } from "./numbers.ts";
+import type { RouteFigures } from "./report.ts";
+import {
+  readCpuSeconds,
+  readMemory,
+  spawnBaseline,
+  spawnBuiltServer,
+  waitForOk,
+} from "./server.ts";
+
+/** wrk's connections: 16, as in the notes' reference figures for this machine. */
+export const CONNECTIONS = 16;
+/** Runs of the baseline, after the rounds. */
+export const BASELINE_RUNS = 3;
+const WARM_UP_SECONDS = 2;
+const ADA = "user_01ADA000000000000000000000";
+type Route = "landing" | "dashboard" | "baseline";
+const LANDING_FIRST: Route[] = ["landing", "dashboard"];
+const DASHBOARD_FIRST: Route[] = ["dashboard", "landing"];
+
+/** How to drive the routes; `progress` reports each step. */
+export interface RouteOptions {
+  rounds: number;
+  seconds: number;
+  progress: (message: string) => void;
+}
+
+/**
+ * Runs the built app at `appUrl`, signs in through `standIn`, and measures `/`, `/dashboard` and
+ * the baseline. Returns the figures, the ratios, the signed-in cookie and what the stand-in saw.
+ */
+export async function measureRoutes(
+  standIn: StandIn,
+  entry: string,
+  appUrl: URL,
+  { rounds, seconds, progress }: RouteOptions,
+) {
+  await using app = spawnBuiltServer(entry, Number(appUrl.port), appEnv(standIn, appUrl));
+  await waitForOk(app, "/healthz");
+  const jar = new CookieJar();
+  // signIn only reads the stack's `appUrl`.
+  await signIn({ appUrl } as Stack, jar, { userId: ADA });
+  const cookie = jar.header();
+  standIn.resetCounts(); // signing in talks to WorkOS; from here on, nothing should
+  const html = { accept: "text/html" };
+  const landingBody = await waitForOk(app, "/", html);
+  const dashboardBody = await waitForOk(app, "/dashboard", { ...html, cookie });
+  if (!dashboardBody.includes("Hello Ada Lovelace!")) throw new Error("Sign-in did not work");
+  await using baseline = spawnBaseline(freePort(), landingBody);
+  await waitForOk(baseline, "/");
+
+  const targets: Record<Route, [URL, Record<string, string>, number]> = {
+    landing: [new URL("/", appUrl), html, app.pid],
+    dashboard: [new URL("/dashboard", appUrl), { ...html, cookie }, app.pid],
+    baseline: [baseline.url, {}, baseline.pid],
+  };
+  progress(`warming up for ${WARM_UP_SECONDS} s per route`);
+  for (const route of ["landing", "dashboard", "baseline"] as const) {
+    const [url, headers] = targets[route];
+    await measure(url, { seconds: WARM_UP_SECONDS, headers, connections: CONNECTIONS });
+  }
+  const results: Record<Route, Run[]> = { landing: [], dashboard: [], baseline: [] };
+  const run = async (route: Route) => {
+    const [url, headers, pid] = targets[route];
+    const cpuBefore = readCpuSeconds(pid);
+    const result = await measure(url, { seconds, headers, connections: CONNECTIONS });
+    const cpu = (readCpuSeconds(pid) ?? NaN) - (cpuBefore ?? NaN);
+    results[route].push({ ...result, cpuUsPerRequest: (cpu * 1e6) / result.requests });
+  };
+  // The app is kept busy from run to run: here, a server that sat idle while another one was
+  // measured ran its next second measurably slower, a penalty that would fall on one route.
+  for (let r = 0; r < rounds; r++) {
+    progress(`round ${r + 1}/${rounds}: ${seconds} s per app route`);
+    for (const route of r % 2 ? DASHBOARD_FIRST : LANDING_FIRST) await run(route);
+  }
+  progress(`baseline: ${BASELINE_RUNS} × ${seconds} s`);
+  for (let r = 0; r < BASELINE_RUNS; r++) await run("baseline");
+  // A redirect or error page would be far smaller than the signed-in page: catch it here.
+  if (results.dashboard.some((r) => r.bytesPerResponse < dashboardBody.length)) {
+    throw new Error("/dashboard answered something other than the signed-in page under load");
+  }
+  return {
+    cookie,
+    routes: {
+      landing: summarize(results.landing),
+      dashboard: summarize(results.dashboard),
+      baseline: summarize(results.baseline),
+    },
+    ratios: {
+      dashboardThroughput: pairedRatio(results.dashboard, results.landing, "requestsPerSecond"),
+      dashboardThroughputByRound: results.dashboard.map((run, r) =>
+        round(run.requestsPerSecond / results.landing[r].requestsPerSecond, 2)
+      ),
+      dashboardP99: pairedRatio(results.dashboard, results.landing, "p99Ms"),
+      baselineThroughput: round(
+        median(results.baseline.map((r) => r.requestsPerSecond)) /
+          median(results.landing.map((r) => r.requestsPerSecond)),
+        2,
+      ),
+      dashboardCpuPerRequest: nullIfNaN(
+        pairedRatio(results.dashboard, results.landing, "cpuUsPerRequest"),
+      ),
+    },
+    upstream: standIn.counts(),
+    peakRssMiB: readMemory(app.pid)?.peakRssMiB ?? null,
+  };
+}
+
+/** One wrk run, and the server's CPU time per request during it (NaN off Linux). */
+type Run = LoadResult & { cpuUsPerRequest: number };
+
+function summarize(runs: Run[]): RouteFigures {
+  const errors = runs.reduce((sum, run) => sum + run.errors, 0);
+  if (errors > 0) throw new Error(`${errors} failed requests under load`);
+  return {
+    requestsPerSecond: round(median(runs.map((run) => run.requestsPerSecond))),
+    p50Ms: round(median(runs.map((run) => run.p50Ms)), 2),
+    p99Ms: round(median(runs.map((run) => run.p99Ms)), 2),
+    cpuUsPerRequest: nullIfNaN(round(median(runs.map((run) => run.cpuUsPerRequest)))),
+    requests: runs.reduce((sum, run) => sum + run.requests, 0),
+    errors,
+  };
+}
+
+function nullIfNaN(value: number): number | null {
+  return Number.isNaN(value) ? null : value;
+}
+
+/** The median over rounds of `runs[r][field] / to[r][field]`: each ratio from one round. */
+function pairedRatio(runs: Run[], to: Run[], field: keyof Run): number {
+  return round(median(runs.map((run, r) => run[field] / to[r][field])), 2);
+}
