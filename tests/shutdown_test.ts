@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import { type StandIn, startStandIn } from "../src/dev/authkit/server.ts";
 import { CookieJar, signIn } from "./support/http_client.ts";
 import { freePort, type Stack, startBuiltServer } from "./support/stack.ts";
-import { spawnServer, waitForHealth } from "./smoke/built_server.ts";
+import { spawnServer, waitForHealth } from "./support/built_server.ts";
 
 const ENTRY = fileURLToPath(new URL("../dist/server/entry.mjs", import.meta.url));
 const ADA = "user_01ADA000000000000000000000";

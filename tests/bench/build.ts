@@ -20,8 +20,9 @@
 import { build } from "astro";
 import { fileURLToPath as fromFileUrl } from "node:url";
 
-/** The project root (where `astro.config.mjs` and `deno.json` live). */
-export const PROJECT_ROOT = fromFileUrl(new URL("../../", import.meta.url));
+import { PROJECT_ROOT } from "../support/built_server.ts";
+
+export { PROJECT_ROOT };
 /** The build variants the benchmark compares. */
 export type Variant = "app" | "no-auth";
 

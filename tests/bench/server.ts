@@ -6,6 +6,7 @@
  * @module
  */
 import { fileURLToPath } from "node:url";
+import { spawnDeno } from "../support/built_server.ts";
 import { PROJECT_ROOT } from "./build.ts";
 import { round } from "./numbers.ts";
 
@@ -49,40 +50,15 @@ function spawn(
   port: number,
   env: Record<string, string>,
 ): ServerProcess {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [...denoArgs, script],
-    cwd: PROJECT_ROOT,
-    env: { ...inheritedEnv(), ...env, DENO_SERVE_ADDRESS: `tcp:127.0.0.1:${port}` },
-    clearEnv: true,
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  let output = "";
-  const decoder = new TextDecoder();
-  const drain = (stream: ReadableStream<Uint8Array>) =>
-    stream.pipeTo(new WritableStream({ write: (chunk) => void (output += decoder.decode(chunk)) }));
-  const drained = Promise.all([drain(child.stdout), drain(child.stderr)]);
+  const process = spawnDeno([...denoArgs, script], port, env);
   return {
-    pid: child.pid,
+    pid: process.pid,
     url: new URL(`http://127.0.0.1:${port}`),
-    output: () => output,
+    output: process.logs,
     async [Symbol.asyncDispose]() {
-      try {
-        child.kill("SIGTERM");
-      } catch { /* already exited */ }
-      await child.status;
-      await drained;
+      await process.stop();
     },
   };
-}
-
-function inheritedEnv(): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const name of ["PATH", "HOME", "DENO_DIR", "NO_COLOR"]) {
-    const value = Deno.env.get(name);
-    if (value) env[name] = value;
-  }
-  return env;
 }
 
 /**

@@ -12,7 +12,7 @@ import { assert, assertEquals, assertStringIncludes } from "@std/assert";
 import { type StandIn, startStandIn } from "../../src/dev/authkit/server.ts";
 import { CookieJar, request, signIn } from "../support/http_client.ts";
 import { freePort, type Stack } from "../support/stack.ts";
-import { buildInto, cacheEntry, spawnServer, waitForHealth } from "./built_server.ts";
+import { buildInto, cacheEntry, spawnServer, waitForHealth } from "../support/built_server.ts";
 
 const ADA = "user_01ADA000000000000000000000";
 const API_KEY = "sk_test_smoke_key";

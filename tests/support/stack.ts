@@ -5,7 +5,9 @@
  *
  * @module
  */
+import { fileURLToPath } from "node:url";
 import { type StandIn, startStandIn } from "../../src/dev/authkit/server.ts";
+import { spawnServer, waitForHealth } from "./built_server.ts";
 
 const ENTRY = new URL("../../dist/server/entry.mjs", import.meta.url);
 
@@ -84,55 +86,12 @@ export async function startBuiltServer(
   port: number,
   env: Record<string, string>,
 ): Promise<BuiltServer> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-net", "--allow-read", "--allow-env", ENTRY.pathname],
-    cwd: new URL("../../", import.meta.url).pathname,
-    env: { ...baseEnv(), ...env, DENO_SERVE_ADDRESS: `tcp:127.0.0.1:${port}` },
-    clearEnv: true,
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  let output = "";
-  const decoder = new TextDecoder();
-  const drain = (stream: ReadableStream<Uint8Array>) =>
-    stream.pipeTo(new WritableStream({ write: (chunk) => void (output += decoder.decode(chunk)) }));
-  const drained = Promise.all([drain(child.stdout), drain(child.stderr)]);
-  const stop = async () => {
-    try {
-      child.kill("SIGTERM");
-    } catch { /* already exited */ }
-    const status = await child.status;
-    await drained;
-    return status;
-  };
+  const server = spawnServer({ entry: fileURLToPath(ENTRY), port, env });
   try {
-    await waitForHealth(new URL(`http://127.0.0.1:${port}/healthz`), child.status);
+    await waitForHealth(server, port);
   } catch (error) {
-    await stop();
-    throw new Error(`built server did not start:\n${output}`, { cause: error });
+    await server.stop();
+    throw error;
   }
-  return { logs: () => output, stop };
-}
-
-function baseEnv(): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const name of ["PATH", "HOME", "DENO_DIR", "NO_COLOR"]) {
-    const value = Deno.env.get(name);
-    if (value) env[name] = value;
-  }
-  return env;
-}
-
-async function waitForHealth(url: URL, exited: Promise<unknown>): Promise<void> {
-  let done = false;
-  exited.then(() => (done = true));
-  for (let attempt = 0; attempt < 200 && !done; attempt++) {
-    try {
-      const response = await fetch(url);
-      await response.body?.cancel();
-      if (response.ok) return;
-    } catch { /* not listening yet */ }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(done ? "server exited" : "server did not answer /healthz in 10 s");
+  return { logs: server.logs, stop: () => server.stop() };
 }

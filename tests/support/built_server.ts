@@ -63,7 +63,7 @@ export interface ServerOptions {
   denoDir?: string;
 }
 
-/** A running (or exited) built server process. */
+/** A running (or exited) Deno process. */
 export interface ServerProcess {
   readonly pid: number;
   /** Everything the process wrote to stdout and stderr so far. */
@@ -77,16 +77,27 @@ export interface ServerProcess {
 /** Spawns the built entry with the permissions of `deno task start`, listening on `port`. */
 export function spawnServer(options: ServerOptions): ServerProcess {
   const cache = options.denoDir ? ["--cached-only"] : [];
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", ...cache, "--config", DENO_JSON, "--allow-net", "--allow-read", "--allow-env"]
+  return spawnDeno(
+    ["run", ...cache, "--config", DENO_JSON, "--allow-net", "--allow-read", "--allow-env"]
       .concat(options.entry),
+    options.port,
+    { ...(options.denoDir ? { DENO_DIR: options.denoDir } : {}), ...options.env },
+  );
+}
+
+/**
+ * Runs `deno <args>` from the project root with a cleared environment (`hostEnv()` and `env`
+ * only), its `Deno.serve` bound to `port` through `DENO_SERVE_ADDRESS`, its output collected.
+ */
+export function spawnDeno(
+  args: string[],
+  port: number,
+  env: Record<string, string>,
+): ServerProcess {
+  const child = new Deno.Command(Deno.execPath(), {
+    args,
     cwd: PROJECT_ROOT,
-    env: {
-      ...hostEnv(),
-      ...(options.denoDir ? { DENO_DIR: options.denoDir } : {}),
-      ...options.env,
-      DENO_SERVE_ADDRESS: `tcp:127.0.0.1:${options.port}`,
-    },
+    env: { ...hostEnv(), ...env, DENO_SERVE_ADDRESS: `tcp:127.0.0.1:${port}` },
     clearEnv: true,
     stdout: "piped",
     stderr: "piped",
