@@ -184,6 +184,8 @@ Deno.test("S08 callback() answers 502 without a session when the exchange fails 
       const response = await f.auth.callback(callbackRequest({ code: "c", state }, [stateCookie]));
       assertRefused(response, 502);
       assertExists(response.headers.get("retry-after"));
+      // Reloading a consumed callback cannot work: the page offers a fresh sign-in instead.
+      assertStringIncludes(await response.text(), 'href="/sign-in">Sign in again');
     });
   }
   assertEquals(f.fake.calls.authenticate.length, 4);

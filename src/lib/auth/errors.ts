@@ -94,16 +94,22 @@ export const RETRY_AFTER_SECONDS = 5;
  * A small generic HTML page for a failure. It shows the code and a reference id a user can
  * report, and never upstream text such as `error_description` (it could carry markup).
  */
-export function renderErrorPage(code: AuthErrorCode, requestId: string): Response {
-  const { status, title, message, retrySignIn } = OUTCOMES[code];
-  const action = retrySignIn
+export function renderErrorPage(
+  code: AuthErrorCode,
+  requestId: string,
+  options: { restartSignIn?: boolean } = {},
+): Response {
+  const { status, title, message } = OUTCOMES[code];
+  // A failed callback has consumed its state: the only way forward is a new sign-in, whatever
+  // the failure. Elsewhere, a transient failure is retried by reloading the page.
+  const action = (options.restartSignIn ?? OUTCOMES[code].retrySignIn)
     ? '<a class="button" href="/sign-in">Sign in again</a>'
     : '<a class="button" href="">Try again</a>';
   const body = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
 <title>${title}</title><link rel="icon" href="/favicon.svg">
 <style>body{font:16px/1.5 system-ui,sans-serif;max-width:32rem;margin:4rem auto;padding:0 1rem;color:#1f2430}
-.button{display:inline-block;padding:.5rem 1rem;border-radius:.5rem;background:#4f46e5;color:#fff;text-decoration:none}
+.button{display:inline-block;margin-right:1rem;padding:.5rem 1rem;border-radius:.5rem;background:#4f46e5;color:#fff;text-decoration:none}
 small{color:#5b6170}</style></head>
 <body><main><h1>${title}</h1><p>${message}</p><p>${action} <a href="/">Home</a></p>
 <p><small>Error code: ${code} · Reference: ${requestId}</small></p></main></body></html>`;

@@ -64,7 +64,7 @@ export async function handleCallback(request: Request, deps: FlowDeps): Promise<
     response.headers.set("referrer-policy", "no-referrer");
     return response;
   } catch (error) {
-    const response = failure(error, "/auth/callback");
+    const response = failure(error, "/auth/callback", { restartSignIn: true });
     response.headers.append("set-cookie", clearState);
     response.headers.set("referrer-policy", "no-referrer");
     return response;
@@ -135,9 +135,13 @@ function redirect(location: string, cookies: string[]): Response {
 }
 
 /** Logs the failure's code and answers with the generic page for it. */
-export function failure(error: unknown, route: string): Response {
+export function failure(
+  error: unknown,
+  route: string,
+  options: { restartSignIn?: boolean } = {},
+): Response {
   const authError = toAuthError(error);
   const requestId = createRequestId();
   logAuthFailure(authError, route, requestId);
-  return renderErrorPage(authError.code, requestId);
+  return renderErrorPage(authError.code, requestId, options);
 }
