@@ -28,8 +28,9 @@ export function createSingleFlight<T>(
 
   function prune(): void {
     for (const [token, entry] of entries) {
-      const stale = entry.settledAt !== undefined &&
-        now() - entry.settledAt > REFRESH_REUSE_WINDOW_MS;
+      // An exchange in flight is never dropped: a second caller would spend the token again.
+      if (entry.settledAt === undefined) continue;
+      const stale = now() - entry.settledAt > REFRESH_REUSE_WINDOW_MS;
       if (stale || entries.size > MAX_REMEMBERED) entries.delete(token);
     }
   }
