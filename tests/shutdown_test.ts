@@ -28,7 +28,7 @@ Deno.test("built server: SIGTERM drains and exits 0 at once", async () => {
   const started = performance.now();
   const status = await server.stop(); // sends SIGTERM
   assertEquals({ code: status.code, signal: status.signal }, { code: 0, signal: null });
-  assert(performance.now() - started < 1_000, "exited within 1 s");
+  assert(performance.now() - started < 3_000, "exited well before the 5 s SIGKILL");
   assertStringIncludes(server.logs(), '"event":"shutdown","signal":"SIGTERM"');
 });
 
@@ -39,7 +39,7 @@ Deno.test("built server: SIGINT, what Deno Deploy sends, drains and exits 0 at o
   const started = performance.now();
   const status = await server.stop("SIGINT");
   assertEquals({ code: status.code, signal: status.signal }, { code: 0, signal: null });
-  assert(performance.now() - started < 1_000, "exited within 1 s");
+  assert(performance.now() - started < 3_000, "exited well before the 5 s SIGKILL");
   assertStringIncludes(server.logs(), '"event":"shutdown","signal":"SIGINT"');
 });
 
@@ -74,7 +74,10 @@ Deno.test("built server: a request still running at the deadline is cut and the 
   upstream.release();
   await assertRejects(() => pending); // the connection dies with the process
   assertEquals(status.code, 1);
-  assert(elapsed >= DEADLINE_MS - 100 && elapsed < DEADLINE_MS + 900, `exited after ${elapsed} ms`);
+  assert(
+    elapsed >= DEADLINE_MS - 100 && elapsed < DEADLINE_MS + 2_000,
+    `exited after ${elapsed} ms`,
+  );
   assertStringIncludes(server.logs(), '"event":"shutdown_timeout"');
 });
 
