@@ -1,7 +1,8 @@
 /**
  * The built server stops cleanly on the signals platforms send: Deno Deploy sends SIGINT and
- * SIGKILL 5 s later, process managers send SIGTERM. The handler is appended to the adapter's
- * server by `astro.config.mjs`, so these tests run `dist/` (`deno task test` builds it first).
+ * SIGKILL 5 s later, process managers send SIGTERM. The handler (`src/shutdown.ts`) is appended
+ * to the adapter's server by `astro.config.mjs`, so these tests run `dist/` (`deno task test`
+ * builds it first).
  */
 import { assert, assertEquals, assertRejects, assertStringIncludes } from "@std/assert";
 import { fileURLToPath } from "node:url";
@@ -9,17 +10,17 @@ import { type StandIn, startStandIn } from "../src/dev/authkit/server.ts";
 import { CookieJar, signIn } from "./support/http_client.ts";
 import { freePort, type Stack, startBuiltServer } from "./support/stack.ts";
 import { spawnServer, waitForHealth } from "./support/built_server.ts";
+import { SHUTDOWN_DEADLINE_MS } from "../src/shutdown.ts";
 
 const ENTRY = fileURLToPath(new URL("../dist/server/entry.mjs", import.meta.url));
 const ADA = "user_01ADA000000000000000000000";
 const API_KEY = "sk_test_shutdown_key";
 const CLIENT_ID = "client_shutdown";
-/** `SHUTDOWN_DEADLINE_MS` in astro.config.mjs. */
-const DEADLINE_MS = 4_000;
+const DEADLINE_MS = SHUTDOWN_DEADLINE_MS;
 
 Deno.test("built server: dist/ was built with the shutdown handler", async () => {
   const entry = await Deno.readTextFile(ENTRY);
-  assert(entry.includes("handleShutdownSignals"), "dist/ predates the handler: deno task build");
+  assert(entry.includes("drainOnShutdown(stop)"), "dist/ predates the handler: deno task build");
 });
 
 Deno.test("built server: SIGTERM drains and exits 0 at once", async () => {
