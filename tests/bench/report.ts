@@ -34,7 +34,13 @@ export interface BenchResult {
   date: string;
   machine: { cores: number; os: string; deno: string; loadTool: string };
   settings: { rounds: number; secondsPerRound: number; baselineRuns: number; connections: number };
-  routes: { landing: RouteFigures; dashboard: RouteFigures; baseline: RouteFigures };
+  routes: {
+    landing: RouteFigures;
+    dashboard: RouteFigures;
+    /** The same page and cookie on the build with the auth middleware cut out. */
+    dashboardNoAuth: RouteFigures;
+    baseline: RouteFigures;
+  };
   /** `/dashboard`'s: medians of the ratios within each round (back-to-back runs). */
   ratiosToLanding: {
     dashboardThroughput: number;
@@ -46,6 +52,8 @@ export interface BenchResult {
     /** Less sensitive than throughput to other work on the machine. */
     dashboardCpuPerRequest: number | null;
   };
+  /** `/dashboard` with auth ÷ without, same page, same cookie: the auth layer's own cost. */
+  authOverhead: { throughput: number; cpuPerRequest: number | null };
   upstreamRequestsAfterSignIn: Record<string, number>;
   serverPeakRssMiB: number | null;
   coldStart: ColdStart;
@@ -89,6 +97,7 @@ export function formatTable(result: BenchResult): string {
   const rows = [
     ["`/` signed out", route(routes.landing), "", ""],
     ["`/dashboard` signed in", route(routes.dashboard), "", ""],
+    ["`/dashboard`, same cookie, auth cut out", route(routes.dashboardNoAuth), "", ""],
     ["bare `Deno.serve`", route(routes.baseline), "", ""],
     [
       "`/dashboard` ÷ `/` req/s",
@@ -99,6 +108,12 @@ export function formatTable(result: BenchResult): string {
     ],
     ["`/dashboard` ÷ `/` p99", `${r.dashboardP99}×`, "≤ 1.5×", met(t.p99)],
     ["`/dashboard` ÷ `/` server CPU per request", `${r.dashboardCpuPerRequest ?? "n/a"}×`, "", ""],
+    [
+      "`/dashboard` auth on ÷ auth off (the auth layer's cost) req/s, CPU per request",
+      `${result.authOverhead.throughput}×, ${result.authOverhead.cpuPerRequest ?? "n/a"}×`,
+      "",
+      "",
+    ],
     ["`Deno.serve` ÷ `/` req/s", `${r.baselineThroughput}×`, "", ""],
     [
       "Upstream requests after sign-in (warm-up + load)",
@@ -151,10 +166,11 @@ export function renderThroughputSvg(result: BenchResult): string {
   const bars: [string, number][] = [
     ["/ (signed out)", result.routes.landing.requestsPerSecond],
     ["/dashboard (signed in)", result.routes.dashboard.requestsPerSecond],
+    ["/dashboard (auth cut out)", result.routes.dashboardNoAuth.requestsPerSecond],
     ["bare Deno.serve", result.routes.baseline.requestsPerSecond],
   ];
-  const scale = Math.max(bars[0][1], bars[1][1], 1) * 1.1;
-  const height = 50 + bars.length * 36 + 30;
+  const scale = Math.max(bars[0][1], bars[1][1], bars[2][1], 1) * 1.1;
+  const height = 50 + bars.length * 36 + 48;
   const lines = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="640" height="${height}" ` +
     `viewBox="0 0 640 ${height}" font-family="system-ui, sans-serif" font-size="13">`,
@@ -180,7 +196,9 @@ export function renderThroughputSvg(result: BenchResult): string {
   });
   const { machine: h, ratiosToLanding: r } = result;
   lines.push(
-    `<text x="16" y="${height - 14}" fill="#5b6170">/dashboard ÷ / = ${r.dashboardThroughput}× · ` +
+    `<text x="16" y="${height - 32}" fill="#5b6170">/dashboard ÷ / = ${r.dashboardThroughput}× · ` +
+      `auth on ÷ auth off = ${result.authOverhead.throughput}×</text>`,
+    `<text x="16" y="${height - 12}" fill="#5b6170">` +
       `wrk over loopback, ${h.cores} cores, Deno ${h.deno}, ${result.date}</text>`,
     "</svg>",
   );

@@ -27,9 +27,9 @@ export const CONNECTIONS = 16;
 export const BASELINE_RUNS = 3;
 const WARM_UP_SECONDS = 2;
 const ADA = "user_01ADA000000000000000000000";
-type Route = "landing" | "dashboard" | "baseline";
-const LANDING_FIRST: Route[] = ["landing", "dashboard"];
-const DASHBOARD_FIRST: Route[] = ["dashboard", "landing"];
+type Route = "landing" | "dashboard" | "dashboardNoAuth" | "baseline";
+/** The app routes, in the order of each round; rotated by one every round. */
+const APP_ROUTES: Route[] = ["landing", "dashboard", "dashboardNoAuth"];
 
 /** How to drive the routes; `progress` reports each step. */
 export interface RouteOptions {
@@ -39,17 +39,21 @@ export interface RouteOptions {
 }
 
 /**
- * Runs the built app at `appUrl`, signs in through `standIn`, and measures `/`, `/dashboard` and
- * the baseline. Returns the figures, the ratios, the signed-in cookie and what the stand-in saw.
+ * Runs the built app at `appUrl`, signs in through `standIn`, and measures `/`, `/dashboard`, the
+ * same `/dashboard` with the same cookie on the auth-off build (`noAuthEntry`: what the auth layer
+ * itself costs), and the baseline. Returns the figures, the ratios, the signed-in cookie and what
+ * the stand-in saw.
  */
 export async function measureRoutes(
   standIn: StandIn,
-  entry: string,
+  entries: { app: string; noAuth: string },
   appUrl: URL,
   { rounds, seconds, progress }: RouteOptions,
 ) {
-  await using app = spawnBuiltServer(entry, Number(appUrl.port), appEnv(standIn, appUrl));
+  await using app = spawnBuiltServer(entries.app, Number(appUrl.port), appEnv(standIn, appUrl));
   await waitForOk(app, "/healthz");
+  await using noAuth = spawnBuiltServer(entries.noAuth, freePort(), appEnv(standIn, appUrl));
+  await waitForOk(noAuth, "/healthz");
   const jar = new CookieJar();
   // signIn only reads the stack's `appUrl`.
   await signIn({ appUrl } as Stack, jar, { userId: ADA });
@@ -59,20 +63,27 @@ export async function measureRoutes(
   const landingBody = await waitForOk(app, "/", html);
   const dashboardBody = await waitForOk(app, "/dashboard", { ...html, cookie });
   if (!dashboardBody.includes("Hello Ada Lovelace!")) throw new Error("Sign-in did not work");
+  await waitForOk(noAuth, "/dashboard", { ...html, cookie });
   await using baseline = spawnBaseline(freePort(), landingBody);
   await waitForOk(baseline, "/");
 
   const targets: Record<Route, [URL, Record<string, string>, number]> = {
     landing: [new URL("/", appUrl), html, app.pid],
     dashboard: [new URL("/dashboard", appUrl), { ...html, cookie }, app.pid],
+    dashboardNoAuth: [new URL("/dashboard", noAuth.url), { ...html, cookie }, noAuth.pid],
     baseline: [baseline.url, {}, baseline.pid],
   };
   progress(`warming up for ${WARM_UP_SECONDS} s per route`);
-  for (const route of ["landing", "dashboard", "baseline"] as const) {
+  for (const route of [...APP_ROUTES, "baseline"] as const) {
     const [url, headers] = targets[route];
     await measure(url, { seconds: WARM_UP_SECONDS, headers, connections: CONNECTIONS });
   }
-  const results: Record<Route, Run[]> = { landing: [], dashboard: [], baseline: [] };
+  const results: Record<Route, Run[]> = {
+    landing: [],
+    dashboard: [],
+    dashboardNoAuth: [],
+    baseline: [],
+  };
   const run = async (route: Route) => {
     const [url, headers, pid] = targets[route];
     const cpuBefore = readCpuSeconds(pid);
@@ -84,7 +95,8 @@ export async function measureRoutes(
   // measured ran its next second measurably slower, a penalty that would fall on one route.
   for (let r = 0; r < rounds; r++) {
     progress(`round ${r + 1}/${rounds}: ${seconds} s per app route`);
-    for (const route of r % 2 ? DASHBOARD_FIRST : LANDING_FIRST) await run(route);
+    const order = APP_ROUTES.map((_, i) => APP_ROUTES[(i + r) % APP_ROUTES.length]);
+    for (const route of order) await run(route);
   }
   progress(`baseline: ${BASELINE_RUNS} × ${seconds} s`);
   for (let r = 0; r < BASELINE_RUNS; r++) await run("baseline");
@@ -97,6 +109,7 @@ export async function measureRoutes(
     routes: {
       landing: summarize(results.landing),
       dashboard: summarize(results.dashboard),
+      dashboardNoAuth: summarize(results.dashboardNoAuth),
       baseline: summarize(results.baseline),
     },
     ratios: {
@@ -112,6 +125,12 @@ export async function measureRoutes(
       ),
       dashboardCpuPerRequest: nullIfNaN(
         pairedRatio(results.dashboard, results.landing, "cpuUsPerRequest"),
+      ),
+    },
+    authOverhead: {
+      throughput: pairedRatio(results.dashboard, results.dashboardNoAuth, "requestsPerSecond"),
+      cpuPerRequest: nullIfNaN(
+        pairedRatio(results.dashboard, results.dashboardNoAuth, "cpuUsPerRequest"),
       ),
     },
     upstream: standIn.counts(),

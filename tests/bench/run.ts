@@ -60,11 +60,16 @@ try {
   await buildVariant(`${workDir}/app`, "app");
   await buildVariant(`${workDir}/no-auth`, "no-auth");
   const appEntry = `${workDir}/app/server/entry.mjs`;
-  const load = await measureRoutes(standIn, appEntry, appUrl, { rounds, seconds, progress });
+  const noAuthEntry = `${workDir}/no-auth/server/entry.mjs`;
+  const load = await measureRoutes(standIn, { app: appEntry, noAuth: noAuthEntry }, appUrl, {
+    rounds,
+    seconds,
+    progress,
+  });
   progress(`cold start, ${coldStarts} starts of each build`);
   const coldStart = await measureColdStart(standIn, {
     appEntry,
-    noAuthEntry: `${workDir}/no-auth/server/entry.mjs`,
+    noAuthEntry,
     cookie: load.cookie,
     starts: coldStarts,
   });
@@ -85,6 +90,7 @@ try {
     },
     routes: load.routes,
     ratiosToLanding: load.ratios,
+    authOverhead: load.authOverhead,
     upstreamRequestsAfterSignIn: load.upstream,
     serverPeakRssMiB: load.peakRssMiB,
     coldStart,
