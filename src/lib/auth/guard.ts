@@ -8,7 +8,7 @@ import { deleteCookie, SESSION_COOKIE } from "./cookies.ts";
 import { AuthError, renderErrorPage, RETRY_AFTER_SECONDS, toAuthError } from "./errors.ts";
 import { createRequestId, logAuthFailure } from "./log.ts";
 import type { AuthContext, Resolution } from "./resolve.ts";
-import { isAuthRoute, isProtectedPath } from "./routes.ts";
+import { isProtectedPath, isUnguardedRoute } from "./routes.ts";
 
 /** Browsers navigating want a redirect; `fetch` and API clients want a status they can read. */
 export function wantsHtml(request: Request, pathname: string): boolean {
@@ -27,7 +27,7 @@ export async function guardRequest(
   next: (session: AuthContext | null) => Promise<Response>,
 ): Promise<Response> {
   const url = new URL(request.url);
-  if (isAuthRoute(url.pathname) || url.pathname === "/healthz") return await next(null);
+  if (isUnguardedRoute(url.pathname)) return await next(null);
 
   const resolution = await resolveSafely(request, auth);
   const isProtected = isProtectedPath(url.pathname);

@@ -11,12 +11,15 @@ export const PROTECTED_PATHS = ["/dashboard", "/api"];
  * `returnTo` target. */
 export const AUTH_ROUTES = ["/sign-in", "/sign-up", "/sign-out", "/auth/callback"];
 
+/** Routes the guard never resolves a session for: the auth routes, and the health probe. */
+const UNGUARDED_ROUTES = [...AUTH_ROUTES, "/healthz"];
+
 /**
- * Whether the guard should skip `pathname`: exactly an auth route. No prefix match, so nothing
- * like `/sign-in/..%2Fdashboard` can borrow the exemption.
+ * Whether the guard should skip `pathname`: exactly one of `UNGUARDED_ROUTES`. No prefix match,
+ * so nothing like `/sign-in/..%2Fdashboard` can borrow the exemption.
  */
-export function isAuthRoute(pathname: string): boolean {
-  return AUTH_ROUTES.some((route) => pathname === route || pathname === `${route}/`);
+export function isUnguardedRoute(pathname: string): boolean {
+  return UNGUARDED_ROUTES.some((route) => pathname === route || pathname === `${route}/`);
 }
 
 /** Whether `pathname` is an auth route or below one: never a place to return to after sign-in. */
