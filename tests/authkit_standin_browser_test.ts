@@ -12,6 +12,7 @@ import {
 } from "@std/assert";
 import { parseSeed } from "../src/dev/authkit/seed.ts";
 import { startStandIn } from "../src/dev/authkit/server.ts";
+import { completeAtStandIn } from "./support/http_client.ts";
 import {
   ADA,
   API_KEY,
@@ -85,15 +86,10 @@ Deno.test("stand-in: an unregistered redirect_uri or other invalid authorize req
       assertEquals(response.headers.get("location"), null);
     }
     // The completion re-validates the echoed fields instead of trusting them.
-    const tampered = new URLSearchParams(new URL(authorizeUrl(workos)).searchParams);
-    tampered.set("redirect_uri", "https://evil.example/");
-    tampered.set("user_id", ADA);
-    const completion = await fetch(new URL("/user_management/authorize/complete", standIn.url), {
-      method: "POST",
-      body: tampered,
-      redirect: "manual",
+    const completion = await completeAtStandIn(new URL(authorizeUrl(workos)), {
+      redirect_uri: "https://evil.example/",
+      user_id: ADA,
     });
-    await completion.body?.cancel();
     assertEquals(completion.status, 400);
   });
 });

@@ -11,6 +11,7 @@ import { startStandIn } from "../src/dev/authkit/server.ts";
 import { fakeDateNow } from "./support/clock.ts";
 import { installFakeWorkOS, json, testConfig, USER } from "./support/fake_workos.ts";
 import { cookieHeader, getSetCookie, requestWithCookies } from "./support/flow.ts";
+import { completeAtStandIn } from "./support/http_client.ts";
 
 const ADA = "user_01ADA000000000000000000000";
 
@@ -60,15 +61,7 @@ async function localStandIn(): Promise<Upstream> {
     }),
     userId: ADA,
     async approve(authorizeUrl) {
-      // What the page's form posts: the authorize query plus the chosen user.
-      const form = new URLSearchParams(authorizeUrl.searchParams);
-      form.set("user_id", ADA);
-      const response = await fetch(new URL("/user_management/authorize/complete", standIn.url), {
-        method: "POST",
-        body: form,
-        redirect: "manual",
-      });
-      await response.body?.cancel();
+      const response = await completeAtStandIn(authorizeUrl, { user_id: ADA });
       return response.headers.get("location")!;
     },
     breakAuthenticate: () => standIn.setFault("authenticate", "error500"),

@@ -65,17 +65,29 @@ export async function signIn(
   if (options.returnTo) signInUrl.searchParams.set("returnTo", options.returnTo);
   const start = await request(signInUrl, jar);
   const authorizeUrl = new URL(start.response.headers.get("location")!);
-  // The page's forms carry the authorize query as hidden fields; post them with a choice.
+  const complete = await completeAtStandIn(
+    authorizeUrl,
+    options.choice ?? { user_id: options.userId! },
+  );
+  return (await request(complete.headers.get("location")!, jar)).response;
+}
+
+/**
+ * Plays the stand-in's hosted page: its forms carry the authorize query as hidden fields, so this
+ * posts that query plus `choice` (`user_id`, `impersonation`, `email` or `cancel`). Returns the
+ * stand-in's answer: normally a 302 to the callback.
+ */
+export async function completeAtStandIn(
+  authorizeUrl: URL,
+  choice: Record<string, string>,
+): Promise<Response> {
   const form = new URLSearchParams(authorizeUrl.searchParams);
-  for (const [name, value] of Object.entries(options.choice ?? { user_id: options.userId! })) {
-    form.set(name, value);
-  }
-  const complete = await fetch(new URL("/user_management/authorize/complete", authorizeUrl), {
+  for (const [name, value] of Object.entries(choice)) form.set(name, value);
+  const response = await fetch(new URL("/user_management/authorize/complete", authorizeUrl), {
     method: "POST",
     body: form,
     redirect: "manual",
   });
-  await complete.body?.cancel();
-  const callbackUrl = complete.headers.get("location")!;
-  return (await request(callbackUrl, jar)).response;
+  await response.body?.cancel();
+  return response;
 }
