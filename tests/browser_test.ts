@@ -3,8 +3,8 @@
  * AuthKit stand-in. Leaves `screenshots/dashboard.png` (git-ignored) for a person to look at.
  */
 import { assertEquals, assertMatch, assertStringIncludes } from "@std/assert";
-import puppeteer, { type Browser } from "puppeteer-core";
-import { startStack } from "./support/stack.ts";
+import puppeteer, { type Browser, type Page } from "puppeteer-core";
+import { type Stack, startStack } from "./support/stack.ts";
 
 const CHROMIUM = Deno.env.get("CHROMIUM_PATH") ?? "/usr/bin/chromium";
 const SCREENSHOTS = new URL("../screenshots/", import.meta.url);
@@ -49,54 +49,56 @@ async function launchChromium(): Promise<AsyncDisposable & { browser: Browser }>
   };
 }
 
-Deno.test({
-  name: "browser: /dashboard → AuthKit sign-in page → pick a user → the dashboard greets them",
-  ignore,
-  // puppeteer keeps its websocket and child process bookkeeping across awaits.
-  sanitizeOps: false,
-  sanitizeResources: false,
-  async fn() {
-    await using stack = await startStack();
-    await using chromium = await launchChromium();
-    const page = await chromium.browser.newPage();
-    await page.setViewport({ width: 1000, height: 700 });
+/** A browser test: the built app and stand-in, and a fresh Chromium page, for each test. */
+function browserTest(name: string, fn: (page: Page, stack: Stack) => Promise<void>): void {
+  Deno.test({
+    name: `browser: ${name}`,
+    ignore,
+    // puppeteer keeps its websocket and child process bookkeeping across awaits.
+    sanitizeOps: false,
+    sanitizeResources: false,
+    async fn() {
+      await using stack = await startStack();
+      await using chromium = await launchChromium();
+      const page = await chromium.browser.newPage();
+      await page.setViewport({ width: 1000, height: 700 });
+      await fn(page, stack);
+    },
+  });
+}
 
-    await page.goto(new URL("/dashboard", stack.appUrl).href);
-    assertEquals(new URL(page.url()).origin, stack.standIn.url.origin, "on the stand-in");
-    assertStringIncludes(await page.$eval("h1", (h1) => h1.textContent ?? ""), "Sign in to");
+browserTest("/dashboard → AuthKit sign-in page → pick a user → the dashboard greets them", async (
+  page,
+  stack,
+) => {
+  await page.goto(new URL("/dashboard", stack.appUrl).href);
+  assertEquals(new URL(page.url()).origin, stack.standIn.url.origin, "on the stand-in");
+  assertStringIncludes(await page.$eval("h1", (h1) => h1.textContent ?? ""), "Sign in to");
 
-    await Promise.all([
-      page.waitForNavigation(),
-      page.click("#user-user_01ADA000000000000000000000"),
-    ]);
-    assertEquals(page.url(), new URL("/dashboard", stack.appUrl).href);
-    assertEquals(await page.$eval("h1", (h1) => h1.textContent), "Hello Ada Lovelace!");
+  await Promise.all([
+    page.waitForNavigation(),
+    page.click("#user-user_01ADA000000000000000000000"),
+  ]);
+  assertEquals(page.url(), new URL("/dashboard", stack.appUrl).href);
+  assertEquals(await page.$eval("h1", (h1) => h1.textContent), "Hello Ada Lovelace!");
 
-    await Deno.mkdir(SCREENSHOTS, { recursive: true });
-    await page.screenshot({ path: new URL("dashboard.png", SCREENSHOTS).pathname });
+  await Deno.mkdir(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: new URL("dashboard.png", SCREENSHOTS).pathname });
 
-    // Signing out goes through WorkOS's logout and back to the landing page, signed out.
-    await Promise.all([page.waitForNavigation(), page.click("main form button[type=submit]")]);
-    assertEquals(page.url(), new URL("/", stack.appUrl).href);
-    assertStringIncludes(await page.content(), 'href="/sign-in"');
-  },
+  // Signing out goes through WorkOS's logout and back to the landing page, signed out.
+  await Promise.all([page.waitForNavigation(), page.click("main form button[type=submit]")]);
+  assertEquals(page.url(), new URL("/", stack.appUrl).href);
+  assertStringIncludes(await page.content(), 'href="/sign-in"');
 });
 
-Deno.test({
-  name: "browser: Cancel on the AuthKit page leads to a friendly page, not an error",
-  ignore,
-  sanitizeOps: false,
-  sanitizeResources: false,
-  async fn() {
-    await using stack = await startStack();
-    await using chromium = await launchChromium();
-    const page = await chromium.browser.newPage();
-
-    await page.goto(new URL("/sign-in", stack.appUrl).href);
-    const [response] = await Promise.all([page.waitForNavigation(), page.click("#cancel")]);
-    assertEquals(response?.status(), 400);
-    assertEquals(await page.$eval("h1", (h1) => h1.textContent), "Sign-in needed");
-    assertStringIncludes(await page.content(), "Sign-in was cancelled.");
-    assertMatch(await page.$eval("a.button", (a) => a.getAttribute("href") ?? ""), /^\/sign-in$/);
-  },
+browserTest("Cancel on the AuthKit page leads to a friendly page, not an error", async (
+  page,
+  stack,
+) => {
+  await page.goto(new URL("/sign-in", stack.appUrl).href);
+  const [response] = await Promise.all([page.waitForNavigation(), page.click("#cancel")]);
+  assertEquals(response?.status(), 400);
+  assertEquals(await page.$eval("h1", (h1) => h1.textContent), "Sign-in needed");
+  assertStringIncludes(await page.content(), "Sign-in was cancelled.");
+  assertMatch(await page.$eval("a.button", (a) => a.getAttribute("href") ?? ""), /^\/sign-in$/);
 });
