@@ -69,7 +69,7 @@ Deno.test("stand-in: Cancel redirects with error=access_denied and the state", a
 });
 
 Deno.test("stand-in: an unregistered redirect_uri or other invalid authorize request gets a 400 page, no redirect", async () => {
-  await withStandIn(async ({ standIn, workos }) => {
+  await withStandIn(async ({ workos }) => {
     const hostile: Record<string, string>[] = [
       { redirect_uri: "https://evil.example/auth/callback" },
       { redirect_uri: `${REDIRECT_URI}/../../evil` },
