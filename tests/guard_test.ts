@@ -209,6 +209,19 @@ Deno.test("S35 guardRequest() denies a protected page when resolution throws, an
   assertFalse(logs.lines.join().includes("boom"));
 });
 
+Deno.test("S35 guardRequest() denies a protected page when resolution rejects, and logs a code", async () => {
+  using fake = await installFakeWorkOS();
+  using logs = captureLogs();
+  const auth = createAuth(testConfig());
+  const { sessionCookie } = await signInAndCallback(auth, fake);
+  const broken: Auth = { ...auth, resolveSession: () => Promise.reject(new Error("boom")) };
+  const { response, seen } = await guard(broken, "/dashboard", [sessionCookie]);
+  assertEquals(response.status, 302);
+  assertEquals(seen.length, 0);
+  assertEquals(logs.lines.map((line) => JSON.parse(line).code), ["internal"]);
+  assertFalse(logs.lines.join().includes("boom"));
+});
+
 Deno.test("guardRequest() hands the session to the page and marks the response private, no-store", async () => {
   using fake = await installFakeWorkOS();
   const auth = createAuth(testConfig());

@@ -220,6 +220,26 @@ Deno.test("resolveSession() serves a repeated cookie from the verified-session c
   assertEquals(s.auth.cache.size, 1);
 });
 
+Deno.test("resolveSession() answers a cache hit and a missing cookie without a promise, a miss with one", async () => {
+  using s = await signedIn();
+  const miss = s.resolve();
+  assert(miss instanceof Promise, "the first view opens and verifies the seal");
+  assertSignedIn(await miss);
+  const hit = s.resolve();
+  assert(!(hit instanceof Promise), "a cached session is answered synchronously");
+  assertSignedIn(hit);
+  const none = s.auth.resolveSession(requestWithCookies("/", []));
+  assertEquals(none, { kind: "signed-out", clearCookie: false });
+  // A tampered copy of the cached seal is not the same key: it takes the full path and fails.
+  const at = s.sessionCookie.length - 200; // inside the ciphertext, which the seal's HMAC covers
+  const flipped = s.sessionCookie[at] === "A" ? "B" : "A";
+  const tampered = s.resolve(
+    s.sessionCookie.slice(0, at) + flipped + s.sessionCookie.slice(at + 1),
+  );
+  assert(tampered instanceof Promise);
+  assertEquals((await tampered).kind, "signed-out");
+});
+
 Deno.test("resolveSession() never serves a cached session past the token's exp minus 60 seconds", async () => {
   using s = await signedIn();
   const first = await s.resolve();

@@ -7,8 +7,9 @@
  * plus the sealing on the client side. The only per-session state the server keeps is the
  * verified-session cache (the single-flight refresh map is only touched near expiry), so this
  * feeds that cache directly: the app's own composition root builds it (`createAuth`, so its
- * configured bound), keys come from the app's own `cacheKey`, and every value is a distinct
- * `AuthContext` the size of a real one (a fresh ~1 KB access token each). No entry expires
+ * configured bound), each key is a distinct ~2 KB sealed-cookie value (the cache is keyed by the
+ * seal itself), and every value is a distinct `AuthContext` the size of a real one (a fresh ~1 KB
+ * access token each). No entry expires
  * during the run, so only the size bound can keep memory flat: the worst case.
  *
  * Prints one JSON line: the cache's size and the heap growth at the bound and after 100,000.
@@ -16,7 +17,6 @@
  * @module
  */
 import { createAuth } from "../../src/lib/auth/auth.ts";
-import { cacheKey } from "../../src/lib/auth/cache.ts";
 import { loadConfig } from "../../src/lib/auth/config.ts";
 import type { AuthContext } from "../../src/lib/auth/resolve.ts";
 import { round } from "./numbers.ts";
@@ -24,6 +24,8 @@ import { round } from "./numbers.ts";
 const SESSIONS = 100_000;
 // A real access token from the stand-in is about this long; WorkOS's are similar.
 const ACCESS_TOKEN_LENGTH = 1_000;
+// The sealed `wos-session` value that carries it: about 2 KB (see README, "Performance").
+const SEALED_COOKIE_LENGTH = 2_000;
 const BASE64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -44,14 +46,26 @@ function randomText(length: number): string {
 }
 
 const tokenTemplate = encoder.encode(randomText(ACCESS_TOKEN_LENGTH));
+const sealTemplate = encoder.encode(`Fe26.2*1*${randomText(SEALED_COOKIE_LENGTH - 9)}`);
 
 /**
- * A distinct access token for session `i`, as a fresh flat string: decoding bytes gives each
- * entry its own copy, where slicing or concatenating would share one buffer and flatter the heap.
+ * A distinct copy of `template` for session `i`, as a fresh flat string: decoding bytes gives
+ * each entry its own copy, where slicing or concatenating would share one buffer and flatter the
+ * heap.
  */
+function distinctText(template: Uint8Array, i: number, at: number): string {
+  encoder.encodeInto(i.toString(36).padStart(8, "0"), template.subarray(at));
+  return decoder.decode(template);
+}
+
+/** A distinct access token for session `i`. */
 function accessToken(i: number): string {
-  encoder.encodeInto(i.toString(36).padStart(8, "0"), tokenTemplate);
-  return decoder.decode(tokenTemplate);
+  return distinctText(tokenTemplate, i, 0);
+}
+
+/** A distinct sealed cookie value for session `i`: the cache key. */
+function sealedCookie(i: number): string {
+  return distinctText(sealTemplate, i, "Fe26.2*1*".length);
 }
 
 /** A distinct, realistically sized entry for session `i`. */
@@ -83,14 +97,12 @@ const config = loadConfig({
   WORKOS_COOKIE_PASSWORD: "memory-cookie-password-0123456789-abcdef",
 });
 const { cache } = createAuth(config);
-const cookieTail = randomText(1_900); // a sealed cookie is ~2 KB; only its hash is kept
 const farFuture = Date.now() + 3_600_000;
 
 const before = heapMiB();
 let atBound = 0;
 for (let i = 0; i < SESSIONS; i++) {
-  const key = await cacheKey(`Fe26.2*1*${i}*${cookieTail}`);
-  cache.set(key, sampleAuthContext(i), farFuture);
+  cache.set(sealedCookie(i), sampleAuthContext(i), farFuture);
   if (i + 1 === cache.maxEntries) atBound = heapMiB() - before;
 }
 const after = heapMiB() - before;

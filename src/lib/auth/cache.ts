@@ -1,16 +1,21 @@
 /**
- * A bounded LRU of sessions already opened and verified, keyed by a SHA-256 of the cookie value.
+ * A bounded LRU of sessions already opened and verified, keyed by the sealed cookie value itself.
  *
  * Why it is safe: an entry is only a memo of work whose result cannot change before the entry
- * expires. The cookie value is immutable (a different session is a different key), and each entry
- * expires no later than its access token's `exp` minus the refresh margin, when the full path
- * runs again. What it does not change: revocation. Verification never consulted WorkOS anyway
- * (a stateless JWT is valid until `exp`), so a revoked session lives exactly as long as before.
- * Only successes are cached; every failure takes the full path each time.
+ * expires. The cookie value is immutable and matched exactly (a different or tampered seal is a
+ * different key, with no hash to collide), and each entry expires no later than its access
+ * token's `exp` minus the refresh margin, when the full path runs again. What it does not change:
+ * revocation. Verification never consulted WorkOS anyway (a stateless JWT is valid until `exp`),
+ * so a revoked session lives exactly as long as before. Only successes are cached; every failure
+ * takes the full path each time.
+ *
+ * Why the seal itself is the key: it is ciphertext, held by the process that holds the password
+ * to open it and the tokens it opened to, so a digest would hide nothing from a memory dump,
+ * while hashing 2 KB on every signed-in request cost measurable time. The price is memory: about
+ * 2 KB of key per entry (see `SESSION_CACHE_SIZE`).
  *
  * @module
  */
-import { createHash } from "node:crypto";
 
 /** Stores up to `maxEntries` values, each until its own expiry. */
 export class ExpiringLru<V> {
@@ -49,13 +54,4 @@ export class ExpiringLru<V> {
   get size(): number {
     return this.#entries.size;
   }
-}
-
-/**
- * The cache key for a cookie value: its SHA-256, so the map never holds a session in clear.
- * Synchronous `node:crypto` on purpose: this runs on every signed-in request, and Web Crypto's
- * `digest()` is an async op that costs ~20 µs against ~2.5 µs here (`deno task bench`).
- */
-export function cacheKey(cookieValue: string): string {
-  return createHash("sha256").update(cookieValue).digest("hex");
 }

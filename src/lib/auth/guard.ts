@@ -56,12 +56,19 @@ export async function guardRequest(
   return withHeaders(redirect, clear, true);
 }
 
-async function resolveSafely(request: Request, auth: Auth): Promise<Resolution> {
+/** `auth.resolveSession`, with anything it throws or rejects with turned into "signed out". */
+function resolveSafely(request: Request, auth: Auth): Resolution | Promise<Resolution> {
   try {
-    return await auth.resolveSession(request);
+    const resolution = auth.resolveSession(request);
+    // Only a cache miss is a promise: a hit stays synchronous (see `resolve.ts`).
+    return resolution instanceof Promise ? resolution.catch(failedClosed) : resolution;
   } catch (error) {
-    return { kind: "signed-out", clearCookie: false, code: toAuthError(error).code };
+    return failedClosed(error);
   }
+}
+
+function failedClosed(error: unknown): Resolution {
+  return { kind: "signed-out", clearCookie: false, code: toAuthError(error).code };
 }
 
 function unavailable(request: Request, pathname: string, error: AuthError): Response {

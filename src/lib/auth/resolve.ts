@@ -5,7 +5,7 @@
  * @module
  */
 import type { AuthConfig } from "./config.ts";
-import { cacheKey, type ExpiringLru } from "./cache.ts";
+import type { ExpiringLru } from "./cache.ts";
 import { readCookie, SESSION_COOKIE } from "./cookies.ts";
 import { AuthError, type AuthErrorCode, isTransient, toAuthError } from "./errors.ts";
 import { createSessionCookie, openSession, type Session } from "./session.ts";
@@ -45,30 +45,33 @@ export interface ResolveDeps {
   now: () => number;
 }
 
-/** Resolves the session of `request`. Never throws: failures become a `Resolution`. */
-export async function resolveSession(request: Request, deps: ResolveDeps): Promise<Resolution> {
+/**
+ * Resolves the session of `request`. Never throws: failures become a `Resolution`. Synchronous
+ * for the common cases, no cookie and a cache hit, so a signed-in page view waits on no promise;
+ * only a cache miss (open, verify, maybe refresh) returns one.
+ */
+export function resolveSession(
+  request: Request,
+  deps: ResolveDeps,
+): Resolution | Promise<Resolution> {
   const cookie = readCookie(request, SESSION_COOKIE);
   if (!cookie) return { kind: "signed-out", clearCookie: false };
-  try {
-    const key = cacheKey(cookie);
-    const cached = deps.cache.get(key, deps.now());
-    if (cached) return { kind: "signed-in", auth: cached };
-    return await resolveFromCookie(cookie, key, deps);
-  } catch (error) {
-    const authError = toAuthError(error);
-    if (isTransient(authError.code)) return { kind: "unavailable", error: authError };
-    // Terminal or unexpected: fail closed, and clear the cookie only when it is known dead.
-    const dead = authError.code === "refresh_rejected" || authError.code === "session_invalid" ||
-      authError.code === "token_invalid";
-    return { kind: "signed-out", clearCookie: dead, code: authError.code };
-  }
+  const cached = deps.cache.get(cookie, deps.now());
+  if (cached) return { kind: "signed-in", auth: cached };
+  return resolveFromCookie(cookie, deps).catch(failureResolution);
 }
 
-async function resolveFromCookie(
-  cookie: string,
-  key: string,
-  deps: ResolveDeps,
-): Promise<Resolution> {
+/** A transient failure is "unavailable"; anything else fails closed. */
+function failureResolution(error: unknown): Resolution {
+  const authError = toAuthError(error);
+  if (isTransient(authError.code)) return { kind: "unavailable", error: authError };
+  // Terminal or unexpected: fail closed, and clear the cookie only when it is known dead.
+  const dead = authError.code === "refresh_rejected" || authError.code === "session_invalid" ||
+    authError.code === "token_invalid";
+  return { kind: "signed-out", clearCookie: dead, code: authError.code };
+}
+
+async function resolveFromCookie(cookie: string, deps: ResolveDeps): Promise<Resolution> {
   const { config, now } = deps;
   const opened = await openSession(cookie, config, now());
   if (!opened) throw new AuthError("session_invalid");
@@ -90,7 +93,7 @@ async function resolveFromCookie(
           setCookie: (await createSessionCookie(session, config, now())).header,
         };
       }
-      deps.cache.set(key, auth, cacheUntil(verification.claims, session));
+      deps.cache.set(cookie, auth, cacheUntil(verification.claims, session));
       return { kind: "signed-in", auth };
     }
   }
@@ -122,7 +125,7 @@ async function refreshSession(
   assertSameUser(refreshed, verification.claims);
   const { sealed, header } = await createSessionCookie(refreshed, deps.config, deps.now());
   const auth = toAuthContext(refreshed, verification.claims);
-  deps.cache.set(cacheKey(sealed), auth, cacheUntil(verification.claims, refreshed));
+  deps.cache.set(sealed, auth, cacheUntil(verification.claims, refreshed));
   return { kind: "signed-in", auth, setCookie: header };
 }
 
