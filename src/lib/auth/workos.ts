@@ -156,17 +156,31 @@ async function callWorkOS<T>(
 }
 
 /**
- * Maps whatever the v6 client throws to an `AuthError`. `invalid_grant` is terminal; everything
- * else (429, 5xx, an HTML proxy page surfacing as `SyntaxError`, network errors) is transient.
+ * Maps whatever the v6 client throws to an `AuthError`, by HTTP status rather than body shape
+ * (S44): WorkOS answers a dead grant with `{"error":"invalid_grant"}` (an `OauthException`), but
+ * WorkOS-compatible servers answer `{"code":"invalid_grant"}` (a `GenericServerException`), and
+ * reading only the first shape turned a dead session into weeks of 503 pages.
  */
 export function classifyUpstreamError(
   error: unknown,
   terminal: "code_rejected" | "refresh_rejected" = "code_rejected",
 ): AuthError {
-  const e = error as { name?: string; error?: unknown } | null;
+  const e = error as { name?: unknown; status?: unknown } | null;
   if (e?.name === "TimeoutError") return new AuthError("upstream_timeout", { cause: error });
-  if (e?.error === "invalid_grant") return new AuthError(terminal, { cause: error });
+  if (typeof e?.status === "number" && isTerminalStatus(e.status)) {
+    return new AuthError(terminal, { cause: error });
+  }
+  // 408, 429, 5xx, an HTML proxy page surfacing as `SyntaxError`, network errors: transient.
   return new AuthError("upstream_unavailable", { cause: error });
+}
+
+/**
+ * Whether WorkOS refused the grant itself: any 4xx except 408 (timeout) and 429 (rate limit),
+ * which say nothing about the grant, and 401, which says our API key is wrong: an operator's
+ * mistake that must not sign every user out.
+ */
+export function isTerminalStatus(status: number): boolean {
+  return status >= 400 && status < 500 && status !== 401 && status !== 408 && status !== 429;
 }
 
 function parseTokenSet(value: unknown): TokenSet | null {
