@@ -9,9 +9,20 @@ import { getAuth } from "./lib/auth/auth.ts";
 import { ConfigError } from "./lib/auth/config.ts";
 
 try {
-  getAuth();
+  const auth = getAuth();
+  // Decide between Deno KV and the in-process fallback before the first request, and say so.
+  await auth.sharedState.ready;
+  console.log(`Shared state: ${describeMode(auth.sharedState.mode, auth.config.kvPath)}.`);
+  if (!auth.config.webhookSecret) {
+    console.log("Webhooks: POST /webhooks/workos answers 404 (WORKOS_WEBHOOK_SECRET is not set).");
+  }
 } catch (error) {
   if (!(error instanceof ConfigError)) throw error;
   console.error(error.message);
   Deno.exit(1);
+}
+
+function describeMode(mode: string, kvPath: string | undefined): string {
+  if (mode !== "kv") return "in-process (one instance only; see the log line above)";
+  return kvPath ? `Deno KV at "${kvPath}"` : "Deno KV (default database)";
 }

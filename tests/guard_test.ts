@@ -103,7 +103,7 @@ Deno.test("S14 guardRequest() never guards the auth routes, even with a garbage 
       assertEquals(response.headers.getSetCookie(), []);
     });
   }
-  assertEquals(fake.calls, { authenticate: [], jwks: 0, other: [] });
+  assertEquals(fake.calls, { authenticate: [], jwks: 0, revoke: [], other: [] });
 });
 
 Deno.test("S15 guardRequest() redirects and clears a malformed session cookie", async (t) => {

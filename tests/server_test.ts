@@ -126,7 +126,12 @@ Deno.test("built server: /healthz answers without auth and is never cached", asy
   await using stack = await startStack();
   const { response, body } = await request(new URL("/healthz", stack.appUrl), new CookieJar());
   assertEquals(response.status, 200);
-  assertEquals(JSON.parse(body), { status: "ok" });
+  // A fresh server on its own KV file: Deno KV is active, and nothing has touched it yet.
+  assertEquals(JSON.parse(body), {
+    status: "ok",
+    sharedState: "kv",
+    sharedStateOps: { reads: 0, writes: 0 },
+  });
   assertEquals(response.headers.get("cache-control"), "no-store");
   assertEquals(stack.standIn.counts().jwks + stack.standIn.counts().authenticate, 0);
 });

@@ -84,7 +84,7 @@ Deno.test("S01 signIn() answers with Cache-Control: no-store", async () => {
 Deno.test("S01 signIn() never calls WorkOS: the authorize URL is built locally", async () => {
   using fake = await installFakeWorkOS();
   await startSignIn(createAuth(testConfig()));
-  assertEquals(fake.calls, { authenticate: [], jwks: 0, other: [] });
+  assertEquals(fake.calls, { authenticate: [], jwks: 0, revoke: [], other: [] });
 });
 
 Deno.test("S01 signUp() asks AuthKit for the sign-up screen", async () => {

@@ -92,5 +92,5 @@ Deno.test("S34 signOut() without a session goes straight to / and clears the coo
       assertEquals(cleared?.attributes["path"], "/");
     });
   }
-  assertEquals(fake.calls, { authenticate: [], jwks: 0, other: [] });
+  assertEquals(fake.calls, { authenticate: [], jwks: 0, revoke: [], other: [] });
 });

@@ -79,6 +79,7 @@ export function spawnServer(options: ServerOptions): ServerProcess {
   const cache = options.denoDir ? ["--cached-only"] : [];
   return spawnDeno(
     ["run", ...cache, "--config", DENO_JSON, "--allow-net", "--allow-read", "--allow-env"]
+      .concat("--allow-write")
       .concat(options.entry),
     options.port,
     { ...(options.denoDir ? { DENO_DIR: options.denoDir } : {}), ...options.env },

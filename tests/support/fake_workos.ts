@@ -86,11 +86,19 @@ export interface FakeWorkOS extends Disposable {
   key: SigningKey;
   /** Keys published in the JWKS (add one to simulate rotation). */
   jwksKeys: SigningKey[];
-  calls: { authenticate: Record<string, unknown>[]; jwks: number; other: string[] };
+  calls: {
+    authenticate: Record<string, unknown>[];
+    jwks: number;
+    /** Bodies of `POST /user_management/sessions/revoke`. */
+    revoke: Record<string, unknown>[];
+    other: string[];
+  };
   /** Answers `POST /user_management/authenticate`; defaults to `successfulAuthentication`. */
   onAuthenticate: Handler;
   /** Answers `GET /sso/jwks/:clientId`; defaults to the JWKS of `jwksKeys`. */
   onJwks: () => Response | Promise<Response>;
+  /** Answers `POST /user_management/sessions/revoke`; defaults to `{"success":true}`. */
+  onRevoke: () => Response | Promise<Response>;
   /** The wire answer WorkOS gives to a successful code exchange or refresh. */
   successfulAuthentication(claims?: Record<string, unknown>): Promise<Response>;
 }
@@ -116,7 +124,7 @@ export async function installFakeWorkOS(): Promise<FakeWorkOS> {
   const fake: FakeWorkOS = {
     key,
     jwksKeys: [key],
-    calls: { authenticate: [], jwks: 0, other: [] },
+    calls: { authenticate: [], jwks: 0, revoke: [], other: [] },
     async successfulAuthentication(claims = {}) {
       return json(200, {
         user: {
@@ -134,6 +142,7 @@ export async function installFakeWorkOS(): Promise<FakeWorkOS> {
     },
     onAuthenticate: () => fake.successfulAuthentication(),
     onJwks: () => json(200, { keys: fake.jwksKeys.map((k) => k.publicJwk) }),
+    onRevoke: () => json(200, { success: true }),
     [Symbol.dispose]() {
       globalThis.fetch = originalFetch;
     },
@@ -150,6 +159,10 @@ export async function installFakeWorkOS(): Promise<FakeWorkOS> {
     if (url.origin === FAKE_API && url.pathname === `/sso/jwks/${CLIENT_ID}`) {
       fake.calls.jwks++;
       return await withSignal(request, () => fake.onJwks());
+    }
+    if (url.origin === FAKE_API && url.pathname === "/user_management/sessions/revoke") {
+      fake.calls.revoke.push(await request.json());
+      return await withSignal(request, () => fake.onRevoke());
     }
     fake.calls.other.push(request.url);
     throw new TypeError(`fake WorkOS: unexpected request to ${request.url}`);

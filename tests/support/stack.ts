@@ -26,6 +26,15 @@ export interface StackOptions {
   env?: Record<string, string>;
 }
 
+/** A Deno KV file of its own in a fresh temp folder, removed on dispose. */
+export async function tempKvPath(): Promise<{ path: string } & AsyncDisposable> {
+  const dir = await Deno.makeTempDir({ prefix: "authkit-kv-" });
+  return {
+    path: `${dir}/kv.sqlite3`,
+    [Symbol.asyncDispose]: () => Deno.remove(dir, { recursive: true }),
+  };
+}
+
 /** A free loopback port (the OS picks, the listener is closed again). */
 export function freePort(): number {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
@@ -58,7 +67,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     accessTokenTtlSeconds: options.accessTokenTtlSeconds,
     quiet: true,
   });
-  const env = { ...appEnv(standIn, appUrl), ...options.env };
+  // Its own KV file: the default database is shared by every run of the same entry point.
+  const kv = await tempKvPath();
+  const env = { ...appEnv(standIn, appUrl), DENO_KV_PATH: kv.path, ...options.env };
   const server = await startBuiltServer(port, env);
   return {
     appUrl,
@@ -68,6 +79,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     async [Symbol.asyncDispose]() {
       await server.stop();
       await standIn.close();
+      await kv[Symbol.asyncDispose]();
     },
   };
 }

@@ -1,6 +1,7 @@
 /**
  * The composition root: builds everything the auth layer needs exactly once per process (WorkOS
- * client, JWKS cache, single-flight refresh, verified-session cache) from one validated config.
+ * client, JWKS cache, shared state, revocations, coordinated refresh, verified-session cache)
+ * from one validated config.
  *
  * @module
  */
@@ -8,10 +9,15 @@ import type { WorkOS } from "@workos-inc/node";
 import { ExpiringLru } from "./cache.ts";
 import { type AuthConfig, loadConfig } from "./config.ts";
 import { type FlowDeps, handleCallback, handleSignIn, handleSignOut } from "./flows.ts";
-import { createSingleFlight } from "./refresh.ts";
+import { createCoordinatedRefresh } from "./refresh.ts";
 import { type AuthContext, type Resolution, resolveSession } from "./resolve.ts";
+import { createRevocations, type Revocations } from "./revocations.ts";
+import { createSessionCookie } from "./session.ts";
+import { createMemorySharedState, type SharedState } from "./shared-state.ts";
+import { openSharedState } from "./shared-state-kv.ts";
 import { createTokenVerifier, type TokenVerifier } from "./tokens.ts";
-import { createWorkOSClient, getJwksUrl, refreshTokens, type TokenSet } from "./workos.ts";
+import { handleWebhook } from "./webhooks.ts";
+import { createWorkOSClient, getJwksUrl, refreshTokens } from "./workos.ts";
 
 /**
  * Bound on remembered verified sessions: about 3.9 KB each, the ~2 KB seal that keys it included
@@ -26,19 +32,27 @@ export interface Auth {
   readonly workos: () => Promise<WorkOS>;
   readonly verify: TokenVerifier;
   readonly cache: ExpiringLru<AuthContext>;
+  /** Deno KV, or the in-process fallback (`sharedState.mode` says which). */
+  readonly sharedState: SharedState;
+  readonly revocations: Revocations;
   signIn(request: Request): Promise<Response>;
   signUp(request: Request): Promise<Response>;
   callback(request: Request): Promise<Response>;
   signOut(request: Request): Promise<Response>;
+  webhook(request: Request): Promise<Response>;
   /** Synchronous on a cache hit or without a cookie (see `resolveSession` in `resolve.ts`). */
   resolveSession(request: Request): Resolution | Promise<Resolution>;
 }
 
-/** Seams for tests: a clock, and a smaller cache. */
+/** Seams for tests: a clock, a smaller cache, a shorter timeout, a given shared state. */
 export interface AuthOptions {
   now?: () => number;
   cacheSize?: number;
   upstreamTimeoutMs?: number;
+  /** Default: a fresh in-process store (`getAuth` opens Deno KV instead). */
+  sharedState?: SharedState;
+  /** Waits between polls of another instance's refresh claim. */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 /** Builds the auth layer for `config`. */
@@ -52,28 +66,46 @@ export function createAuth(config: AuthConfig, options: AuthOptions = {}): Auth 
     });
   const verify = createTokenVerifier(config, getJwksUrl(config));
   const cache = new ExpiringLru<AuthContext>(options.cacheSize ?? SESSION_CACHE_SIZE);
-  const refresh = createSingleFlight<TokenSet>(
-    async (refreshToken) => refreshTokens(await workos(), config, refreshToken),
+  const sharedState = options.sharedState ?? createMemorySharedState(now);
+  const revocations = createRevocations(sharedState, now);
+  const refresh = createCoordinatedRefresh({
+    store: sharedState,
     now,
-  );
-  const deps: FlowDeps = { config, workos, verify, now };
+    sleep: options.sleep,
+    async exchange(session) {
+      const tokens = await refreshTokens(await workos(), config, session.refreshToken);
+      // The v6 client returns the user in snake_case on refresh: keep the stored one.
+      return (await createSessionCookie({ ...session, ...tokens }, config, now())).sealed;
+    },
+  });
+  const deps: FlowDeps = { config, workos, verify, revocations, now };
   return {
     config,
     workos,
     verify,
     cache,
+    sharedState,
+    revocations,
     signIn: (request) => handleSignIn(request, deps, "sign-in"),
     signUp: (request) => handleSignIn(request, deps, "sign-up"),
     callback: (request) => handleCallback(request, deps),
     signOut: (request) => handleSignOut(request, deps),
-    resolveSession: (request) => resolveSession(request, { config, verify, refresh, cache, now }),
+    webhook: (request) => handleWebhook(request, { config, workos, revocations, now }),
+    resolveSession: (request) =>
+      resolveSession(request, { config, verify, refresh, cache, revocations, now }),
   };
 }
 
 let processAuth: Auth | undefined;
 
-/** The process's auth layer, built from `Deno.env` on first use. Throws `ConfigError`. */
+/**
+ * The process's auth layer, built from `Deno.env` on first use, on Deno KV (or its in-process
+ * fallback), polling the revocation feed in the background. Throws `ConfigError`.
+ */
 export function getAuth(): Auth {
-  processAuth ??= createAuth(loadConfig(Deno.env.toObject()));
+  if (processAuth) return processAuth;
+  const config = loadConfig(Deno.env.toObject());
+  processAuth = createAuth(config, { sharedState: openSharedState(config.kvPath) });
+  processAuth.revocations.startSync();
   return processAuth;
 }

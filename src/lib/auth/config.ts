@@ -33,6 +33,10 @@ export interface AuthConfig {
   /** `Secure` cookies whenever the app is served over https. */
   secureCookies: boolean;
   cookieDomain?: string;
+  /** Verifies `POST /webhooks/workos`; without it the route answers 404. */
+  webhookSecret?: string;
+  /** A local Deno KV file (`DENO_KV_PATH`); unset, the default database (Deno Deploy's). */
+  kvPath?: string;
 }
 
 /** A variable-by-variable list of what is wrong with the environment. */
@@ -85,6 +89,8 @@ export function loadConfig(env: Env): AuthConfig {
     sessionMaxAgeSeconds,
     secureCookies: redirectUri!.protocol === "https:",
     cookieDomain: env.WORKOS_COOKIE_DOMAIN?.trim() || undefined,
+    webhookSecret: env.WORKOS_WEBHOOK_SECRET?.trim() || undefined,
+    kvPath: env.DENO_KV_PATH?.trim() || undefined,
   };
 }
 

@@ -18,7 +18,11 @@ export type AuthErrorCode =
   | "session_too_large" // the sealed session would not fit in one cookie
   | "session_invalid" // the cookie is not a session we sealed, or it expired
   | "token_invalid" // the access token failed verification
-  | "refresh_rejected" // the refresh token is dead (`invalid_grant`)
+  | "refresh_rejected" // the refresh token is dead (any 4xx but 401/408/429 from WorkOS)
+  | "refresh_pending" // another instance is refreshing this session and did not finish in time
+  | "session_revoked" // signed out, or revoked at WorkOS (`session.revoked`), on some instance
+  | "shared_state_unavailable" // Deno KV could not be read or written
+  | "webhook_invalid" // a webhook with a missing, malformed, bad or stale signature
   | "jwks_unavailable" // WorkOS's signing keys could not be fetched
   | "origin_rejected" // a cross-site POST
   | "internal"; // anything unexpected: fail closed
@@ -50,6 +54,9 @@ const OUTCOMES: Record<AuthErrorCode, Outcome> = {
   session_invalid: signInAgain(401, "Your session has ended."),
   token_invalid: signInAgain(401, "Your session has ended."),
   refresh_rejected: signInAgain(401, "Your session has ended."),
+  session_revoked: signInAgain(401, "Your session has ended."),
+  refresh_pending: unavailable(503, "Your session is being renewed."),
+  shared_state_unavailable: unavailable(503, "The sign-in service is unavailable."),
   upstream_unavailable: unavailable(502, "The sign-in service is unavailable."),
   upstream_invalid_response: unavailable(502, "The sign-in service gave an unexpected answer."),
   upstream_timeout: unavailable(504, "The sign-in service did not answer in time."),
@@ -61,8 +68,19 @@ const OUTCOMES: Record<AuthErrorCode, Outcome> = {
     message: "This request did not come from this site.",
     retrySignIn: false,
   },
+  webhook_invalid: {
+    status: 401,
+    title: "Request refused",
+    message: "The request's signature is missing, invalid or stale.",
+    retrySignIn: false,
+  },
   internal: unavailable(500, "Something went wrong on our side."),
 };
+
+/** Whether `value` is one of the codes above (a code read back from shared state). */
+export function isAuthErrorCode(value: unknown): value is AuthErrorCode {
+  return typeof value === "string" && Object.hasOwn(OUTCOMES, value);
+}
 
 function signInAgain(status: number, message: string): Outcome {
   return { status, title: "Sign-in needed", message, retrySignIn: true };

@@ -5,7 +5,6 @@
  * @module
  */
 import type { WorkOS } from "@workos-inc/node";
-import { decodeJwt } from "jose";
 import type { AuthConfig } from "./config.ts";
 import { deleteCookie, readCookie, SESSION_COOKIE, setCookie, STATE_COOKIE } from "./cookies.ts";
 import { AuthError, renderErrorPage, toAuthError } from "./errors.ts";
@@ -20,8 +19,14 @@ import {
   STATE_TTL_SECONDS,
   statesMatch,
 } from "./state.ts";
-import type { TokenVerifier } from "./tokens.ts";
-import { createAuthorizationUrl, createLogoutUrl, exchangeCode } from "./workos.ts";
+import type { Revocations } from "./revocations.ts";
+import { readSessionId, type TokenVerifier } from "./tokens.ts";
+import {
+  classifyUpstreamError,
+  createAuthorizationUrl,
+  createLogoutUrl,
+  exchangeCode,
+} from "./workos.ts";
 
 /** What the flows need; built once per process in `auth.ts`. */
 export interface FlowDeps {
@@ -29,6 +34,7 @@ export interface FlowDeps {
   /** Loaded on first use: page views never need the SDK. */
   workos: () => Promise<WorkOS>;
   verify: TokenVerifier;
+  revocations: Revocations;
   now: () => number;
 }
 
@@ -97,8 +103,9 @@ async function completeSignIn(request: Request, deps: FlowDeps) {
 }
 
 /**
- * `POST /sign-out`: clear the cookie and end the WorkOS session, then come back to `/`.
- * Only same-origin posts are honoured (S33): a cross-site form could otherwise sign users out.
+ * `POST /sign-out`: end the session everywhere, clear the cookie, then send the browser through
+ * WorkOS's logout URL back to `/`. Only same-origin posts are honoured (S33): a cross-site form
+ * could otherwise sign users out.
  */
 export async function handleSignOut(request: Request, deps: FlowDeps): Promise<Response> {
   const appOrigin = deps.config.redirectUri.origin;
@@ -106,25 +113,43 @@ export async function handleSignOut(request: Request, deps: FlowDeps): Promise<R
     return failure(new AuthError("origin_rejected"), "/sign-out");
   }
   const clearSession = deleteCookie(deps.config, SESSION_COOKIE);
-  const sid = await readSessionId(request, deps);
-  const location = sid ? createLogoutUrl(await deps.workos(), sid, new URL("/", appOrigin)) : "/";
+  const sid = await readRequestSessionId(request, deps);
+  if (!sid) return redirect("/", [clearSession]);
+  await endSessionEverywhere(sid, deps);
+  // The browser's trip through the hosted logout URL still matters: it ends AuthKit's own
+  // session on WorkOS's domain, so the next sign-in asks for credentials again.
+  const location = createLogoutUrl(await deps.workos(), sid, new URL("/", appOrigin));
   return redirect(location, [clearSession]);
+}
+
+/**
+ * Ends session `sid` without relying on the browser (S39): at WorkOS, so its refresh token dies
+ * even if the logout redirect is never followed, and in shared state, so every instance refuses
+ * the old cookie within a poll interval. Neither failure blocks sign-out; both are logged.
+ */
+async function endSessionEverywhere(sid: string, deps: FlowDeps): Promise<void> {
+  const atWorkOS = deps.workos()
+    .then((workos) => workos.userManagement.revokeSession({ sessionId: sid }))
+    .catch((error) => logSignOutProblem(classifyUpstreamError(error)));
+  const everywhere = deps.revocations.revoke(sid)
+    .catch((error) =>
+      logSignOutProblem(new AuthError("shared_state_unavailable", { cause: error }))
+    );
+  await Promise.all([atWorkOS, everywhere]);
+}
+
+function logSignOutProblem(error: AuthError): void {
+  logAuthFailure(error, "/sign-out", createRequestId());
 }
 
 /**
  * The WorkOS session id of the request's session, if any. The token is only decoded, not
  * verified: it came out of our own seal, and an expired token must still allow signing out.
  */
-async function readSessionId(request: Request, deps: FlowDeps): Promise<string | null> {
+async function readRequestSessionId(request: Request, deps: FlowDeps): Promise<string | null> {
   const cookie = readCookie(request, SESSION_COOKIE);
   const opened = cookie ? await openSession(cookie, deps.config, deps.now()) : null;
-  if (!opened) return null;
-  try {
-    const { sid } = decodeJwt(opened.value.accessToken);
-    return typeof sid === "string" && sid ? sid : null;
-  } catch {
-    return null;
-  }
+  return opened ? readSessionId(opened.value.accessToken) : null;
 }
 
 /** A 302 that no cache may keep, with the given `Set-Cookie` values. */

@@ -8,9 +8,9 @@ import type { AuthConfig } from "./config.ts";
 import type { ExpiringLru } from "./cache.ts";
 import { readCookie, SESSION_COOKIE } from "./cookies.ts";
 import { AuthError, type AuthErrorCode, isTransient, toAuthError } from "./errors.ts";
-import { createSessionCookie, openSession, type Session } from "./session.ts";
-import type { AccessTokenClaims, TokenVerifier } from "./tokens.ts";
-import type { TokenSet } from "./workos.ts";
+import type { Revocations } from "./revocations.ts";
+import { createSessionCookie, openSession, type Session, sessionCookieHeader } from "./session.ts";
+import { type AccessTokenClaims, readSessionId, type TokenVerifier } from "./tokens.ts";
 
 /** Refresh when the access token expires within this many seconds. */
 export const REFRESH_MARGIN_SECONDS = 60;
@@ -40,8 +40,10 @@ export type Resolution =
 export interface ResolveDeps {
   config: AuthConfig;
   verify: TokenVerifier;
-  refresh: (refreshToken: string) => Promise<TokenSet>;
+  /** Refreshes `session` once across all instances; resolves to the new seal (`refresh.ts`). */
+  refresh: (session: Session) => Promise<string>;
   cache: ExpiringLru<AuthContext>;
+  revocations: Revocations;
   now: () => number;
 }
 
@@ -57,7 +59,12 @@ export function resolveSession(
   const cookie = readCookie(request, SESSION_COOKIE);
   if (!cookie) return { kind: "signed-out", clearCookie: false };
   const cached = deps.cache.get(cookie, deps.now());
-  if (cached) return { kind: "signed-in", auth: cached };
+  if (cached) {
+    if (!deps.revocations.has(cached.sessionId)) return { kind: "signed-in", auth: cached };
+    // Signed out or revoked on some instance since it was cached (S39, S40).
+    deps.cache.delete(cookie);
+    return { kind: "signed-out", clearCookie: true, code: "session_revoked" };
+  }
   return resolveFromCookie(cookie, deps).catch(failureResolution);
 }
 
@@ -67,7 +74,7 @@ function failureResolution(error: unknown): Resolution {
   if (isTransient(authError.code)) return { kind: "unavailable", error: authError };
   // Terminal or unexpected: fail closed, and clear the cookie only when it is known dead.
   const dead = authError.code === "refresh_rejected" || authError.code === "session_invalid" ||
-    authError.code === "token_invalid";
+    authError.code === "token_invalid" || authError.code === "session_revoked";
   return { kind: "signed-out", clearCookie: dead, code: authError.code };
 }
 
@@ -76,6 +83,7 @@ async function resolveFromCookie(cookie: string, deps: ResolveDeps): Promise<Res
   const opened = await openSession(cookie, config, now());
   if (!opened) throw new AuthError("session_invalid");
   const session = opened.value;
+  await assertNotRevoked(session, deps);
 
   const verification = await deps.verify(session.accessToken, now());
   if (!verification.ok && verification.reason === "invalid") {
@@ -101,32 +109,53 @@ async function resolveFromCookie(cookie: string, deps: ResolveDeps): Promise<Res
 }
 
 /**
- * Exchanges the refresh token (shared with concurrent requests), re-seals and verifies. If the
- * token is merely close to expiry and WorkOS is down, the still-valid token is used as is.
+ * A cache miss asks shared state once whether the session was revoked on any instance. A session
+ * whose token names no `sid` cannot be checked, and is refused by verification anyway.
+ */
+async function assertNotRevoked(session: Session, deps: ResolveDeps): Promise<void> {
+  const sid = readSessionId(session.accessToken);
+  if (!sid) return;
+  let revoked: boolean;
+  try {
+    revoked = await deps.revocations.isRevoked(sid);
+  } catch (error) {
+    throw new AuthError("shared_state_unavailable", { cause: error });
+  }
+  if (revoked) throw new AuthError("session_revoked");
+}
+
+/**
+ * Refreshes once across all instances and verifies the result. Every instance that receives the
+ * old cookie answers with the same new seal, whoever exchanged it. If the token is merely close
+ * to expiry and WorkOS is down, the still-valid token is used as is.
  */
 async function refreshSession(
   session: Session,
   stillValid: AccessTokenClaims | null,
   deps: ResolveDeps,
 ): Promise<Resolution> {
-  let tokens: TokenSet;
+  let sealed: string;
   try {
-    tokens = await deps.refresh(session.refreshToken);
+    sealed = await deps.refresh(session);
   } catch (error) {
     if (stillValid && isTransient(toAuthError(error).code)) {
       return { kind: "signed-in", auth: toAuthContext(session, stillValid) };
     }
     throw error;
   }
-  // The v6 client returns the user in snake_case on refresh: keep the stored one.
-  const refreshed: Session = { ...session, ...tokens };
+  const opened = await openSession(sealed, deps.config, deps.now());
+  if (!opened) throw new AuthError("session_invalid");
+  const refreshed = opened.value;
   const verification = await deps.verify(refreshed.accessToken, deps.now());
   if (!verification.ok) throw new AuthError("token_invalid", { cause: verification.cause });
   assertSameUser(refreshed, verification.claims);
-  const { sealed, header } = await createSessionCookie(refreshed, deps.config, deps.now());
   const auth = toAuthContext(refreshed, verification.claims);
   deps.cache.set(sealed, auth, cacheUntil(verification.claims, refreshed));
-  return { kind: "signed-in", auth, setCookie: header };
+  return {
+    kind: "signed-in",
+    auth,
+    setCookie: sessionCookieHeader(sealed, refreshed, deps.config, deps.now()),
+  };
 }
 
 /** The stored user must be the token's subject (S19). */

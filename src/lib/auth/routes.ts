@@ -11,8 +11,11 @@ export const PROTECTED_PATHS = ["/dashboard", "/api"];
  * `returnTo` target. */
 export const AUTH_ROUTES = ["/sign-in", "/sign-up", "/sign-out", "/auth/callback"];
 
-/** Routes the guard never resolves a session for: the auth routes, and the health probe. */
-const UNGUARDED_ROUTES = [...AUTH_ROUTES, "/healthz"];
+/** WorkOS's signed event deliveries: authenticated by signature, never by a session. */
+export const WEBHOOK_ROUTE = "/webhooks/workos";
+
+/** Routes the guard never resolves a session for: the auth routes, the webhook, the probe. */
+const UNGUARDED_ROUTES = [...AUTH_ROUTES, WEBHOOK_ROUTE, "/healthz"];
 
 /**
  * Whether the guard should skip `pathname`: exactly one of `UNGUARDED_ROUTES`. No prefix match,

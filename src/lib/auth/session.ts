@@ -49,11 +49,25 @@ export async function createSessionCookie(
   const ttl = session.expiresAt - Math.floor(now / 1000);
   if (ttl <= 0) throw new AuthError("session_invalid");
   const sealed = await seal(KIND, session, config.cookiePasswords, ttl);
+  return { sealed, header: sessionCookieHeader(sealed, session, config, now) };
+}
+
+/**
+ * The `Set-Cookie` value for an existing seal of `session`, as another instance that refreshed
+ * it may have made it. Lives as long as the session itself.
+ */
+export function sessionCookieHeader(
+  sealed: string,
+  session: Session,
+  config: AuthConfig,
+  now: number,
+): string {
+  const ttl = Math.max(0, session.expiresAt - Math.floor(now / 1000));
   const header = setCookie(config, SESSION_COOKIE, sealed, ttl);
   if (new TextEncoder().encode(header).length > MAX_COOKIE_BYTES) {
     throw new AuthError("session_too_large");
   }
-  return { sealed, header };
+  return header;
 }
 
 /** Opens a session cookie value; null when it is not a live session of ours. */

@@ -8,6 +8,7 @@ import {
   createLocalJWKSet,
   createRemoteJWKSet,
   customFetch,
+  decodeJwt,
   errors,
   type FlattenedJWSInput,
   type JWTHeaderParameters,
@@ -20,6 +21,11 @@ import { AuthError } from "./errors.ts";
 export const CLOCK_TOLERANCE_SECONDS = 30;
 /** At most one JWKS re-fetch for an unknown `kid` per this window (S28). */
 export const JWKS_COOLDOWN_MS = 30_000;
+/**
+ * The oldest access token accepted, by its `iat`: the longest any token can live here, and so how
+ * long a revoked session id must be remembered.
+ */
+export const MAX_TOKEN_AGE_SECONDS = 24 * 60 * 60;
 /** Keys are re-fetched after this long even when nothing changed. */
 export const JWKS_CACHE_MAX_AGE_MS = 10 * 60_000;
 const JWKS_TIMEOUT_MS = 5_000;
@@ -85,7 +91,7 @@ export function createTokenVerifier(
         requiredClaims: ["exp", "sub", "sid"],
         clockTolerance: CLOCK_TOLERANCE_SECONDS,
         // Bounds `iat` from both sides: a token "issued" in the future is refused.
-        maxTokenAge: "1 day",
+        maxTokenAge: MAX_TOKEN_AGE_SECONDS,
         currentDate: new Date(now),
       });
       if (typeof payload.sid !== "string" || payload.sid === "") {
@@ -133,4 +139,17 @@ function isKeySetUnavailable(error: unknown): boolean {
   if (error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid) return true;
   if (error instanceof errors.JOSEError) return error.code === "ERR_JOSE_GENERIC";
   return error instanceof TypeError; // fetch's network failure
+}
+
+/**
+ * The session id (`sid`) of a token taken from our own seal, without verifying it: an expired
+ * token must still name its session, to sign out or to check a revocation. Null if unreadable.
+ */
+export function readSessionId(accessToken: string): string | null {
+  try {
+    const { sid } = decodeJwt(accessToken);
+    return typeof sid === "string" && sid !== "" ? sid : null;
+  } catch {
+    return null;
+  }
 }

@@ -1,0 +1,113 @@
+/**
+ * Revoked sessions, honoured by every instance: a sign-out on one instance, or a
+ * `session.revoked` webhook from WorkOS, must make every instance refuse the old cookie within
+ * seconds (S39, S40), although a stateless access token would otherwise be valid until `exp`.
+ *
+ * Each instance keeps the revoked session ids it knows of in memory, so a signed-in page view
+ * served from the verified-session cache checks a `Map`, not KV. It learns of other instances'
+ * revocations by polling a small feed in shared state about once a second (not per request), and
+ * a cache miss asks shared state directly, so a fresh instance is right before its first poll.
+ *
+ * @module
+ */
+import { logSink } from "./log.ts";
+import { FEED_OVERLAP_MS, FEED_TTL_MS, type SharedState } from "./shared-state.ts";
+import { CLOCK_TOLERANCE_SECONDS, MAX_TOKEN_AGE_SECONDS } from "./tokens.ts";
+
+/** A revoked id is kept as long as any access token naming it could still verify. */
+export const REVOCATION_TTL_MS = (MAX_TOKEN_AGE_SECONDS + CLOCK_TOLERANCE_SECONDS) * 1000;
+/** How often an instance polls the revocation feed. */
+export const REVOCATION_POLL_MS = 1_000;
+const MAX_LOCAL_REVOCATIONS = 100_000;
+
+/** This instance's view of revoked sessions. */
+export interface Revocations {
+  /** Whether `sid` is known here to be revoked. Synchronous: the cache-hit path calls it. */
+  has(sid: string): boolean;
+  /** `has`, then shared state: for cache misses. Rejects when shared state cannot be read. */
+  isRevoked(sid: string): Promise<boolean>;
+  /** Revokes `sid` here at once and in shared state for every other instance. */
+  revoke(sid: string): Promise<void>;
+  /** `revoke`, once per webhook event id across all instances; false for a repeat delivery. */
+  revokeForEvent(eventId: string, eventTtlMs: number, sid: string): Promise<boolean>;
+  /** Reads the feed once (what the poll does each second). */
+  sync(): Promise<void>;
+  /** Polls every `REVOCATION_POLL_MS` without keeping the process alive; returns `stop`. */
+  startSync(): () => void;
+}
+
+/** Builds the revocation view over `store`. */
+export function createRevocations(store: SharedState, now: () => number = Date.now): Revocations {
+  const known = new Map<string, number>();
+  // Start one feed lifetime back, so a new instance learns what is still on the feed.
+  let cursor = now() - FEED_TTL_MS;
+  let syncing: Promise<void> | undefined;
+  let failing = false;
+
+  function remember(sid: string, expiresAt: number): void {
+    known.delete(sid);
+    known.set(sid, expiresAt);
+    if (known.size > MAX_LOCAL_REVOCATIONS) known.delete(known.keys().next().value!);
+  }
+
+  function has(sid: string): boolean {
+    const expiresAt = known.get(sid);
+    if (expiresAt === undefined) return false;
+    if (expiresAt > now()) return true;
+    known.delete(sid);
+    return false;
+  }
+
+  async function pull(): Promise<void> {
+    try {
+      const result = await store.revocationsSince(cursor - FEED_OVERLAP_MS);
+      for (const { sid, expiresAt } of result.revocations) remember(sid, expiresAt);
+      cursor = Math.max(cursor, result.cursor);
+      failing = false;
+    } catch (error) {
+      // One line when polling starts failing, not one a second.
+      if (!failing) logPollFailure(error);
+      failing = true;
+    }
+  }
+
+  const revocations: Revocations = {
+    has,
+    async isRevoked(sid) {
+      if (has(sid)) return true;
+      const revoked = await store.isRevoked(sid);
+      if (revoked) remember(sid, now() + REVOCATION_TTL_MS);
+      return revoked;
+    },
+    async revoke(sid) {
+      const expiresAt = now() + REVOCATION_TTL_MS;
+      remember(sid, expiresAt);
+      await store.revoke({ sid, expiresAt });
+    },
+    async revokeForEvent(eventId, eventTtlMs, sid) {
+      const expiresAt = now() + REVOCATION_TTL_MS;
+      const first = await store.revokeForEvent(eventId, eventTtlMs, { sid, expiresAt });
+      remember(sid, expiresAt);
+      return first;
+    },
+    sync() {
+      syncing ??= pull().finally(() => (syncing = undefined));
+      return syncing;
+    },
+    startSync() {
+      const timer = setInterval(() => void revocations.sync(), REVOCATION_POLL_MS);
+      Deno.unrefTimer(timer);
+      return () => clearInterval(timer);
+    },
+  };
+  return revocations;
+}
+
+function logPollFailure(error: unknown): void {
+  logSink.write(JSON.stringify({
+    time: new Date().toISOString(),
+    level: "warn",
+    event: "revocation_poll_failed",
+    cause: error instanceof Error ? error.name : "Error",
+  }));
+}

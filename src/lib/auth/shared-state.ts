@@ -1,0 +1,171 @@
+/**
+ * State that must hold across every instance of the app, not just this process: refresh claims
+ * (a refresh token is spent once across all instances), revoked sessions, and webhook events
+ * already handled. Deno Deploy runs many isolates in several regions, so this lives in Deno KV
+ * (`shared-state-kv.ts`); this module holds the interface and the in-process implementation used
+ * when KV is unavailable (one instance only).
+ *
+ * The cookie stays the session: nothing here is needed to serve a signed-in page from the
+ * verified-session cache. Keys never hold a raw token (`hashToken`), and a session is only ever
+ * stored as a seal, already encrypted with the cookie password.
+ *
+ * @module
+ */
+
+/** Which implementation is active; `/healthz` reports it. */
+export type SharedStateMode = "kv" | "memory" | "opening";
+
+/** A refresh claim and its outcome, shared by every instance that holds the same token. */
+export type RefreshRecord =
+  | { state: "claimed"; expiresAt: number }
+  | { state: "done"; sealed: string; expiresAt: number }
+  | { state: "failed"; code: string; expiresAt: number };
+
+/** An outcome a claimant publishes. */
+export type RefreshOutcome =
+  | { state: "done"; sealed: string }
+  | { state: "failed"; code: string };
+
+/** A revoked session id and until when it must be refused (epoch ms). */
+export interface Revocation {
+  sid: string;
+  expiresAt: number;
+}
+
+/** Counts of store operations, for `/healthz` and `deno task bench`. */
+export interface SharedStateStats {
+  reads: number;
+  writes: number;
+}
+
+/** What the auth layer shares across instances. Every method may reject (KV down). */
+export interface SharedState {
+  /** `"opening"` until `ready` settles. */
+  readonly mode: SharedStateMode;
+  /** Settles once the store is open (or has fallen back to memory); never rejects. */
+  readonly ready: Promise<void>;
+  readonly stats: SharedStateStats;
+  /**
+   * Claims the refresh of `key` for `ttlMs` unless a live record exists. Resolves to `null` when
+   * this caller now holds the claim, else to the live record (another claim, or its outcome).
+   */
+  claimRefresh(key: string, ttlMs: number): Promise<RefreshRecord | null>;
+  /** Publishes the claimant's outcome, readable by `readRefresh` and `claimRefresh` for `ttlMs`. */
+  settleRefresh(key: string, outcome: RefreshOutcome, ttlMs: number): Promise<void>;
+  /** The live record of `key`, if any. */
+  readRefresh(key: string): Promise<RefreshRecord | null>;
+  /** Records `sid` as revoked until `expiresAt`, and appends it to the revocation feed. */
+  revoke(revocation: Revocation): Promise<void>;
+  /** Whether `sid` is revoked now. */
+  isRevoked(sid: string): Promise<boolean>;
+  /**
+   * Revocations written at or after `sinceMs` (the writer's clock), and the cursor to pass next.
+   * Polled about once a second per instance; `kv.watch` does not cross processes that share a
+   * local SQLite file, so polling is what works everywhere.
+   */
+  revocationsSince(sinceMs: number): Promise<{ revocations: Revocation[]; cursor: number }>;
+  /**
+   * `revoke`, as the effect of webhook event `eventId`, in one atomic step with remembering the
+   * event for `eventTtlMs`: true only for the first delivery across all instances.
+   */
+  revokeForEvent(eventId: string, eventTtlMs: number, revocation: Revocation): Promise<boolean>;
+  /** Releases the store (tests, shutdown). */
+  close(): void;
+}
+
+/** The SHA-256 of a token, hex: what keys the token's records, so no store holds the token. */
+export async function hashToken(token: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(token));
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** Whether a record read back is still live: KV may keep an entry past its `expireIn`. */
+export function isLive(record: { expiresAt: number } | null | undefined, now: number): boolean {
+  return record !== null && record !== undefined && record.expiresAt > now;
+}
+
+/** How long the revocation feed keeps an entry: long enough for every instance's next polls. */
+export const FEED_TTL_MS = 60_000;
+
+/** An instance's poll re-reads this much of the feed's past: writers' clocks and commits differ. */
+export const FEED_OVERLAP_MS = 10_000;
+
+/** Upper bound on entries kept in memory per kind, oldest dropped first. */
+const MAX_MEMORY_ENTRIES = 100_000;
+
+/** The in-process store: correct for one instance, and what runs when KV cannot be opened. */
+export function createMemorySharedState(now: () => number = Date.now): SharedState {
+  const refreshes = new Map<string, RefreshRecord>();
+  const revoked = new Map<string, number>();
+  const feed: (Revocation & { writtenAt: number })[] = [];
+  const events = new Map<string, number>();
+  const stats: SharedStateStats = { reads: 0, writes: 0 };
+
+  function live<V extends { expiresAt: number }>(map: Map<string, V>, key: string) {
+    const record = map.get(key);
+    if (record && !isLive(record, now())) map.delete(key);
+    return isLive(record, now()) ? record! : null;
+  }
+
+  function revokeNow({ sid, expiresAt }: Revocation): void {
+    boundedSet(revoked, sid, expiresAt);
+    feed.push({ sid, expiresAt, writtenAt: now() });
+    while (feed.length > 0 && feed[0].writtenAt < now() - FEED_TTL_MS) feed.shift();
+  }
+
+  return {
+    mode: "memory",
+    ready: Promise.resolve(),
+    stats,
+    claimRefresh(key, ttlMs) {
+      stats.reads++;
+      const existing = live(refreshes, key);
+      if (existing) return Promise.resolve(existing);
+      stats.writes++;
+      boundedSet(refreshes, key, { state: "claimed", expiresAt: now() + ttlMs });
+      return Promise.resolve(null);
+    },
+    settleRefresh(key, outcome, ttlMs) {
+      stats.writes++;
+      boundedSet(refreshes, key, { ...outcome, expiresAt: now() + ttlMs });
+      return Promise.resolve();
+    },
+    readRefresh(key) {
+      stats.reads++;
+      return Promise.resolve(live(refreshes, key));
+    },
+    revoke(revocation) {
+      stats.writes++;
+      revokeNow(revocation);
+      return Promise.resolve();
+    },
+    isRevoked(sid) {
+      stats.reads++;
+      return Promise.resolve((revoked.get(sid) ?? 0) > now());
+    },
+    revocationsSince(sinceMs) {
+      stats.reads++;
+      const entries = feed.filter((entry) => entry.writtenAt >= sinceMs);
+      const cursor = Math.max(sinceMs, ...entries.map((entry) => entry.writtenAt));
+      return Promise.resolve({
+        revocations: entries.map(({ sid, expiresAt }) => ({ sid, expiresAt })),
+        cursor,
+      });
+    },
+    revokeForEvent(eventId, eventTtlMs, revocation) {
+      stats.reads++;
+      if ((events.get(eventId) ?? 0) > now()) return Promise.resolve(false);
+      stats.writes++;
+      boundedSet(events, eventId, now() + eventTtlMs);
+      revokeNow(revocation);
+      return Promise.resolve(true);
+    },
+    close() {},
+  };
+}
+
+function boundedSet<V>(map: Map<string, V>, key: string, value: V): void {
+  map.delete(key);
+  map.set(key, value);
+  if (map.size > MAX_MEMORY_ENTRIES) map.delete(map.keys().next().value!);
+}

@@ -1,0 +1,137 @@
+/**
+ * `POST /webhooks/workos`: WorkOS tells the app about events, and `session.revoked` (an admin
+ * revoked a session, or the user signed out everywhere) ends that session on every instance
+ * (S40). No AuthKit SDK acts on it; stateless tokens would otherwise live until `exp`.
+ *
+ * The signature is checked with the SDK's `webhooks.verifyHeader` (v6's `constructEvent` returns
+ * `undefined` for `session.revoked`, which it does not know), plus two bounds it lacks: a body
+ * size limit, and a timestamp not in the future. Bad, stale or replayed deliveries change nothing
+ * (S41).
+ *
+ * @module
+ */
+import type { WorkOS } from "@workos-inc/node";
+import type { AuthConfig } from "./config.ts";
+import { AuthError } from "./errors.ts";
+import { createRequestId, logAuthFailure } from "./log.ts";
+import type { Revocations } from "./revocations.ts";
+
+/** How old (or how far ahead) a signature's timestamp may be: the SDK's default. */
+export const WEBHOOK_TOLERANCE_MS = 180_000;
+/** Event ids are remembered this long: WorkOS retries a failed delivery for up to 3 days. */
+export const EVENT_MEMORY_MS = 3 * 24 * 60 * 60 * 1000;
+/** A `session.revoked` event is a few hundred bytes; anything far larger is not from WorkOS. */
+export const MAX_WEBHOOK_BYTES = 64 * 1024;
+
+const ROUTE = "/webhooks/workos";
+const SESSION_ID = /^session_[A-Za-z0-9]{1,64}$/;
+
+/** What the webhook route needs; built once per process in `auth.ts`. */
+export interface WebhookDeps {
+  config: AuthConfig;
+  workos: () => Promise<WorkOS>;
+  revocations: Revocations;
+  now: () => number;
+}
+
+/** Verifies and applies one delivery. Answers JSON; never throws. */
+export async function handleWebhook(request: Request, deps: WebhookDeps): Promise<Response> {
+  const secret = deps.config.webhookSecret;
+  if (!secret) return json(404, { error: "not_found" });
+  const raw = await readBoundedText(request, MAX_WEBHOOK_BYTES);
+  if (raw === null) return json(413, { error: "payload_too_large" });
+  const payload = parseJson(raw);
+  const sigHeader = request.headers.get("workos-signature");
+  if (payload === undefined) return json(400, { error: "invalid_json" });
+  if (!sigHeader || !hasFreshTimestamp(sigHeader, deps.now())) return refuse();
+  try {
+    const workos = await deps.workos();
+    await workos.webhooks.verifyHeader({
+      payload,
+      sigHeader,
+      secret,
+      tolerance: WEBHOOK_TOLERANCE_MS,
+    });
+  } catch (error) {
+    return refuse(error);
+  }
+  return await applyEvent(payload, deps);
+}
+
+/** Applies a verified event; anything but `session.revoked` is acknowledged and ignored. */
+async function applyEvent(payload: unknown, deps: WebhookDeps): Promise<Response> {
+  const event = readSessionRevoked(payload);
+  if (!event) return json(200, { received: true });
+  try {
+    // One atomic step across instances: a retried or replayed delivery of the event is a no-op.
+    if (!(await deps.revocations.revokeForEvent(event.id, EVENT_MEMORY_MS, event.sessionId))) {
+      return json(200, { received: true, duplicate: true });
+    }
+  } catch (error) {
+    logAuthFailure(
+      new AuthError("shared_state_unavailable", { cause: error }),
+      ROUTE,
+      createRequestId(),
+    );
+    // WorkOS retries non-2xx deliveries.
+    return json(503, { error: "unavailable" });
+  }
+  return json(200, { received: true });
+}
+
+/** The event id and session id of a `session.revoked` event, or null for any other payload. */
+export function readSessionRevoked(payload: unknown): { id: string; sessionId: string } | null {
+  const p = payload as { id?: unknown; event?: unknown; data?: { id?: unknown } } | null;
+  if (p?.event !== "session.revoked" || typeof p.id !== "string" || p.id.length > 128) return null;
+  const sessionId = p.data?.id;
+  if (typeof sessionId !== "string" || !SESSION_ID.test(sessionId)) return null;
+  return { id: p.id, sessionId };
+}
+
+/**
+ * Whether the `t=` of a `WorkOS-Signature` header is a number within the tolerance of `now`, on
+ * both sides: the SDK only refuses old timestamps, and would take `t=abc` (NaN) as fresh.
+ */
+export function hasFreshTimestamp(sigHeader: string, now: number): boolean {
+  const match = /^t=(\d{1,16}),/.exec(sigHeader);
+  if (!match) return false;
+  return Math.abs(now - Number(match[1])) <= WEBHOOK_TOLERANCE_MS;
+}
+
+/** The body as text, or null when it is larger than `maxBytes` (read no further than that). */
+async function readBoundedText(request: Request, maxBytes: number): Promise<string | null> {
+  const declared = Number(request.headers.get("content-length") ?? 0);
+  if (declared > maxBytes) return null;
+  if (!request.body) return "";
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of request.body) {
+    size += chunk.byteLength;
+    if (size > maxBytes) return null;
+    chunks.push(chunk);
+  }
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return new TextDecoder().decode(bytes);
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function refuse(cause?: unknown): Response {
+  logAuthFailure(new AuthError("webhook_invalid", { cause }), ROUTE, createRequestId());
+  return json(401, { error: "invalid_signature" });
+}
+
+function json(status: number, body: unknown): Response {
+  return Response.json(body, { status, headers: { "cache-control": "no-store" } });
+}
