@@ -25,11 +25,14 @@ if (configured.WORKOS_API_KEY) {
   console.log(`\n  Using WorkOS at ${configured.WORKOS_API_HOSTNAME ?? "api.workos.com"}.\n`);
 } else {
   const redirectUri = `${APP_URL}/auth/callback`;
+  // A fresh secret per run, shared by the stand-in (signer) and the app (verifier).
+  const webhookSecret = crypto.randomUUID();
   standIn = await startStandIn({
     port: STANDIN_PORT,
     apiKey: "sk_test_local_standin",
     clientId: "client_local_standin",
     redirectUris: [redirectUri],
+    webhook: { url: `${APP_URL}/webhooks/workos`, secret: webhookSecret },
   });
   env = {
     ...configured,
@@ -41,6 +44,7 @@ if (configured.WORKOS_API_KEY) {
     WORKOS_API_HOSTNAME: standIn.hostname,
     WORKOS_API_PORT: String(standIn.port),
     WORKOS_API_HTTPS: "false",
+    WORKOS_WEBHOOK_SECRET: webhookSecret,
   };
   await printBanner(standIn);
 }
@@ -84,6 +88,8 @@ async function printBanner(standIn: StandIn): Promise<void> {
 
     Open            ${APP_URL}  and choose "Sign in"
     Stand-in        ${standIn.url.href}
+    Admin           ${new URL("/admin/sessions", standIn.url).href}
+                    (revoke a session: the app hears session.revoked)
     Seeded users (or type any email):
 ${users.join("\n")}
 

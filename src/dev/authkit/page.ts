@@ -5,6 +5,7 @@
  * @module
  */
 import type { SeedImpersonation, SeedUser } from "./seed.ts";
+import type { Session } from "./state.ts";
 
 /** Where every form on the sign-in page posts. */
 export const COMPLETE_PATH = "/user_management/authorize/complete";
@@ -91,6 +92,30 @@ export function renderSignInPage(page: SignInPage): Response {
   <button type="submit" id="cancel" name="cancel" value="1" class="secondary">Cancel</button>
 </form>`;
   return new Response(document(heading, body), { headers: PAGE_HEADERS });
+}
+
+/** Where the admin page's revoke buttons post. */
+export const ADMIN_REVOKE_PATH = "/admin/sessions/revoke";
+
+/**
+ * The stand-in's admin page: the active sessions, each with a "Revoke" button that ends it as
+ * an admin would in the WorkOS dashboard (and sends `session.revoked` to the app).
+ */
+export function renderSessionsPage(sessions: Session[], users: Map<string, SeedUser>): Response {
+  const rows = sessions.map((session) => {
+    const user = users.get(session.userId);
+    const name = user ? `${user.firstName} ${user.lastName} <${user.email}>` : session.userId;
+    return `<li><form method="post" action="${ADMIN_REVOKE_PATH}">
+      <input type="hidden" name="session_id" value="${escapeHtml(session.id)}">
+      <button type="submit" id="revoke-${escapeHtml(session.id)}">Revoke ${escapeHtml(name)}
+      <small>${escapeHtml(session.id)} · since ${escapeHtml(session.createdAt)}</small></button>
+    </form></li>`;
+  });
+  const body = `
+<p class="badge">Local AuthKit stand-in · admin</p>
+<h1>Active sessions</h1>
+${rows.length === 0 ? "<p>No one is signed in.</p>" : `<ul role="list">${rows.join("\n")}</ul>`}`;
+  return new Response(document("Active sessions", body), { headers: PAGE_HEADERS });
 }
 
 /** Renders a 400 page for a request that cannot be sent back to any redirect URI. */

@@ -10,10 +10,12 @@ import { handleAuthenticate } from "./authenticate.ts";
 import { handleAuthorize, handleAuthorizeComplete } from "./authorize.ts";
 import { jsonResponse } from "./http.ts";
 import { handleLogout } from "./logout.ts";
-import { COMPLETE_PATH } from "./page.ts";
+import { ADMIN_REVOKE_PATH, COMPLETE_PATH } from "./page.ts";
 import { loadSeed, type Seed } from "./seed.ts";
-import { type Impersonator, type StandInState, startSession } from "./state.ts";
+import { handleAdminRevoke, handleRevoke, handleSessionsPage } from "./sessions.ts";
+import { endSession, type Impersonator, type StandInState, startSession } from "./state.ts";
 import { generateSigningKey } from "./tokens.ts";
+import { createWebhookSender, type WebhookTarget } from "./webhooks.ts";
 
 /** How to start a stand-in. */
 export interface StandInOptions {
@@ -34,10 +36,12 @@ export interface StandInOptions {
   quiet?: boolean;
   /** The clock in epoch milliseconds, for tests of code expiry and token times. */
   now?: () => number;
+  /** Where to send signed `session.revoked` events, as a WorkOS webhook endpoint. */
+  webhook?: WebhookTarget;
 }
 
 /** The endpoints counted and faulted separately. */
-export type Endpoint = "authorize" | "authenticate" | "jwks" | "logout";
+export type Endpoint = "authorize" | "authenticate" | "jwks" | "logout" | "revoke" | "admin";
 
 /** A failure an endpoint can be switched to; `null` restores normal answers. */
 export type Fault = "error500" | "hang" | "html" | null;
@@ -60,6 +64,12 @@ export interface StandIn {
     userId: string,
     opts?: { impersonator?: Impersonator },
   ): Promise<Record<string, unknown>>;
+  /** Ends a session as an admin would in the dashboard: its tokens die, a webhook is sent. */
+  revokeSession(sessionId: string): void;
+  /** Ids of the sessions still active. */
+  activeSessions(): string[];
+  /** Webhook deliveries attempted, and accepted (2xx) by the app. */
+  webhookDeliveries(): { sent: number; accepted: number };
   /** Shuts down, first releasing any request held by a `hang` fault. */
   close(): Promise<void>;
 }
@@ -113,6 +123,8 @@ export async function startStandIn(options: StandInOptions): Promise<StandIn> {
     sessions: new Map(),
     refreshTokens: new Map(),
   };
+  const log = options.quiet ? () => {} : (line: string) => console.log(`AuthKit stand-in: ${line}`);
+  if (options.webhook) standIn.webhooks = createWebhookSender(options.webhook, standIn.now, log);
 
   return {
     url,
@@ -140,8 +152,14 @@ export async function startStandIn(options: StandInOptions): Promise<StandIn> {
       const authenticationMethod = impersonator ? "Impersonation" : "Password";
       return startSession(standIn, { userId, authenticationMethod, impersonator });
     },
+    revokeSession(sessionId) {
+      endSession(standIn, sessionId);
+    },
+    activeSessions: () => [...standIn.sessions.keys()],
+    webhookDeliveries: () => standIn.webhooks?.deliveries() ?? { sent: 0, accepted: 0 },
     async close() {
       released.resolve();
+      await standIn.webhooks?.settled();
       await server.shutdown();
     },
   };
@@ -163,6 +181,15 @@ function findRoute(
   if (method === "GET" && JWKS_PATH.test(pathname)) return { endpoint: "jwks", handle: handleJwks };
   if (method === "GET" && pathname === "/user_management/sessions/logout") {
     return { endpoint: "logout", handle: handleLogout };
+  }
+  if (method === "POST" && pathname === "/user_management/sessions/revoke") {
+    return { endpoint: "revoke", handle: handleRevoke };
+  }
+  if (method === "GET" && pathname === "/admin/sessions") {
+    return { endpoint: "admin", handle: handleSessionsPage };
+  }
+  if (method === "POST" && pathname === ADMIN_REVOKE_PATH) {
+    return { endpoint: "admin", handle: handleAdminRevoke };
   }
   return undefined;
 }
@@ -194,7 +221,7 @@ function faultResponse(
 }
 
 function zeroCounts(): Record<Endpoint, number> {
-  return { authorize: 0, authenticate: 0, jwks: 0, logout: 0 };
+  return { authorize: 0, authenticate: 0, jwks: 0, logout: 0, revoke: 0, admin: 0 };
 }
 
 function checkOptions(options: StandInOptions): void {

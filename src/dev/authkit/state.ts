@@ -7,6 +7,7 @@
 import { base64url } from "jose";
 import { findMembership, type Seed, type SeedUser } from "./seed.ts";
 import { randomId, signAccessToken, type SigningKey } from "./tokens.ts";
+import type { WebhookSender } from "./webhooks.ts";
 
 /** The admin behind an impersonated session, as WorkOS reports it. */
 export interface Impersonator {
@@ -29,9 +30,10 @@ export interface CodeGrant extends SignIn {
   codeChallenge?: string;
 }
 
-/** A signed-in session: the `sid` of its access tokens. */
+/** A signed-in session: the `sid` of its access tokens, kept across refreshes. */
 export interface Session extends SignIn {
   id: string;
+  createdAt: string;
 }
 
 /** Everything the stand-in knows; settings that tests change at run time are mutable. */
@@ -50,6 +52,8 @@ export interface StandInState {
   sessions: Map<string, Session>;
   /** Refresh token → session id. Ending a session makes its tokens useless. */
   refreshTokens: Map<string, string>;
+  /** Sends `session.revoked` when a session ends, if a webhook endpoint is configured. */
+  webhooks?: WebhookSender;
 }
 
 /** Finds a user by email, or creates one the way an AuthKit sign-up would. */
@@ -95,12 +99,17 @@ export function takeRefreshToken(state: StandInState, token: string): Session | 
   return sessionId === undefined ? undefined : state.sessions.get(sessionId);
 }
 
-/** Ends a session; its refresh tokens stop working. */
+/**
+ * Ends a session (logout, the revoke API, the admin page): its refresh tokens stop working, and
+ * a configured webhook endpoint hears `session.revoked`. Ending an ended session changes nothing.
+ */
 export function endSession(state: StandInState, sessionId: string): void {
+  const session = state.sessions.get(sessionId);
   state.sessions.delete(sessionId);
   for (const [token, id] of state.refreshTokens) {
     if (id === sessionId) state.refreshTokens.delete(token);
   }
+  if (session) state.webhooks?.sessionRevoked({ id: session.id, userId: session.userId });
 }
 
 /** Starts a session for a sign-in and returns the authenticate endpoint's JSON for it. */
@@ -109,7 +118,11 @@ export function startSession(
   signIn: SignIn,
 ): Promise<Record<string, unknown>> {
   if (!state.users.has(signIn.userId)) throw new Error(`Unknown user "${signIn.userId}"`);
-  const session = { ...signIn, id: randomId("session") };
+  const session = {
+    ...signIn,
+    id: randomId("session"),
+    createdAt: new Date(state.now()).toISOString(),
+  };
   state.sessions.set(session.id, session);
   return authenticationResponse(state, session);
 }

