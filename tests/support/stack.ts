@@ -107,3 +107,61 @@ export async function startBuiltServer(
   }
   return { logs: server.logs, stop: () => server.stop() };
 }
+
+/** Two built servers side by side on one Deno KV file, as two instances behind one origin. */
+export interface Instances extends AsyncDisposable {
+  standIn: StandIn;
+  /** The instance WorkOS's redirect URI and webhook endpoint name (the public origin). */
+  a: Stack;
+  b: Stack;
+}
+
+/**
+ * Starts the stand-in and two built servers sharing one `DENO_KV_PATH`, the way Deno Deploy runs
+ * isolates sharing one database. The stand-in sends signed webhooks to instance `a`.
+ */
+export async function startInstances(options: StackOptions = {}): Promise<Instances> {
+  const ports = [freePort(), freePort()];
+  const [urlA, urlB] = ports.map((port) => new URL(`http://127.0.0.1:${port}`));
+  const webhookSecret = "whsec_instances_0123456789";
+  const standIn = await startStandIn({
+    apiKey: "sk_test_stack_key",
+    clientId: "client_stack",
+    redirectUris: [new URL("/auth/callback", urlA).href],
+    accessTokenTtlSeconds: options.accessTokenTtlSeconds,
+    quiet: true,
+    webhook: { url: new URL("/webhooks/workos", urlA).href, secret: webhookSecret },
+  });
+  const kv = await tempKvPath();
+  const env = {
+    ...appEnv(standIn, urlA),
+    DENO_KV_PATH: kv.path,
+    WORKOS_WEBHOOK_SECRET: webhookSecret,
+    ...options.env,
+  };
+  const servers: BuiltServer[] = [];
+  const dispose = async () => {
+    for (const server of servers) await server.stop();
+    await standIn.close();
+    await kv[Symbol.asyncDispose]();
+  };
+  try {
+    for (const port of ports) servers.push(await startBuiltServer(port, env));
+  } catch (error) {
+    await dispose();
+    throw error;
+  }
+  const stack = (appUrl: URL, server: BuiltServer): Stack => ({
+    appUrl,
+    standIn,
+    env,
+    logs: server.logs,
+    [Symbol.asyncDispose]: () => Promise.resolve(), // the pair is disposed together
+  });
+  return {
+    standIn,
+    a: stack(urlA, servers[0]),
+    b: stack(urlB, servers[1]),
+    [Symbol.asyncDispose]: dispose,
+  };
+}
