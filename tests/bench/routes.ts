@@ -78,6 +78,7 @@ export async function measureRoutes(
     const [url, headers] = targets[route];
     await measure(url, { seconds: WARM_UP_SECONDS, headers, connections: CONNECTIONS });
   }
+  const kvBefore = await readSharedStateOps(appUrl);
   const results: Record<Route, Run[]> = {
     landing: [],
     dashboard: [],
@@ -98,6 +99,7 @@ export async function measureRoutes(
     const order = APP_ROUTES.map((_, i) => APP_ROUTES[(i + r) % APP_ROUTES.length]);
     for (const route of order) await run(route);
   }
+  const kvAfter = await readSharedStateOps(appUrl);
   progress(`baseline: ${BASELINE_RUNS} × ${seconds} s`);
   for (let r = 0; r < BASELINE_RUNS; r++) await run("baseline");
   // A redirect or error page would be far smaller than the signed-in page: catch it here.
@@ -134,6 +136,12 @@ export async function measureRoutes(
       ),
     },
     upstream: standIn.counts(),
+    sharedState: {
+      mode: kvAfter.mode,
+      pageViews: [...results.landing, ...results.dashboard].reduce((n, r) => n + r.requests, 0),
+      requestOps: kvAfter.reads + kvAfter.writes - kvBefore.reads - kvBefore.writes,
+      polls: kvAfter.polls - kvBefore.polls,
+    },
     peakRssMiB: readMemory(app.pid)?.peakRssMiB ?? null,
   };
 }
@@ -161,4 +169,13 @@ function nullIfNaN(value: number): number | null {
 /** The median over rounds of `runs[r][field] / to[r][field]`: each ratio from one round. */
 function pairedRatio(runs: Run[], to: Run[], field: keyof Run): number {
   return round(median(runs.map((run, r) => run[field] / to[r][field])), 2);
+}
+
+/** The app's shared-state mode and operation counts, from `/healthz`. */
+async function readSharedStateOps(
+  appUrl: URL,
+): Promise<{ mode: string; reads: number; writes: number; polls: number }> {
+  const response = await fetch(new URL("/healthz", appUrl));
+  const { sharedState, sharedStateOps } = await response.json();
+  return { mode: sharedState, ...sharedStateOps };
 }

@@ -92,6 +92,7 @@ try {
     ratiosToLanding: load.ratios,
     authOverhead: load.authOverhead,
     upstreamRequestsAfterSignIn: load.upstream,
+    sharedState: load.sharedState,
     serverPeakRssMiB: load.peakRssMiB,
     coldStart,
     memory: await memory,

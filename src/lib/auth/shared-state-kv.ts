@@ -51,7 +51,7 @@ export async function retryWhileLocked<T>(call: () => Promise<T>): Promise<T> {
 
 /** The shared state on an open KV database. */
 export function createKvSharedState(kv: Deno.Kv, now: () => number = Date.now): SharedState {
-  const stats: SharedStateStats = { reads: 0, writes: 0 };
+  const stats: SharedStateStats = { reads: 0, writes: 0, polls: 0 };
 
   function get<T>(key: Deno.KvKey): Promise<Deno.KvEntryMaybe<T>> {
     stats.reads++;
@@ -113,7 +113,7 @@ export function createKvSharedState(kv: Deno.Kv, now: () => number = Date.now): 
       return isLive(entry.value, now());
     },
     async revocationsSince(sinceMs) {
-      stats.reads++;
+      stats.polls++;
       const revocations: Revocation[] = [];
       let cursor = sinceMs;
       const entries = await retryWhileLocked(() =>
@@ -158,7 +158,7 @@ export function openSharedState(path: string | undefined): SharedState {
     },
     ready,
     get stats() {
-      return store?.stats ?? { reads: 0, writes: 0 };
+      return store?.stats ?? { reads: 0, writes: 0, polls: 0 };
     },
     claimRefresh: async (key, ttlMs) => (await use()).claimRefresh(key, ttlMs),
     settleRefresh: async (key, outcome, ttlMs) => (await use()).settleRefresh(key, outcome, ttlMs),

@@ -32,10 +32,14 @@ export interface Revocation {
   expiresAt: number;
 }
 
-/** Counts of store operations, for `/healthz` and `deno task bench`. */
+/**
+ * Counts of store operations, for `/healthz` and `deno task bench`: reads and writes made for
+ * requests, and polls of the revocation feed (the background loop, about one a second).
+ */
 export interface SharedStateStats {
   reads: number;
   writes: number;
+  polls: number;
 }
 
 /** What the auth layer shares across instances. Every method may reject (KV down). */
@@ -99,7 +103,7 @@ export function createMemorySharedState(now: () => number = Date.now): SharedSta
   const revoked = new Map<string, number>();
   const feed: (Revocation & { writtenAt: number })[] = [];
   const events = new Map<string, number>();
-  const stats: SharedStateStats = { reads: 0, writes: 0 };
+  const stats: SharedStateStats = { reads: 0, writes: 0, polls: 0 };
 
   function live<V extends { expiresAt: number }>(map: Map<string, V>, key: string) {
     const record = map.get(key);
@@ -144,7 +148,7 @@ export function createMemorySharedState(now: () => number = Date.now): SharedSta
       return Promise.resolve((revoked.get(sid) ?? 0) > now());
     },
     revocationsSince(sinceMs) {
-      stats.reads++;
+      stats.polls++;
       const entries = feed.filter((entry) => entry.writtenAt >= sinceMs);
       const cursor = Math.max(sinceMs, ...entries.map((entry) => entry.writtenAt));
       return Promise.resolve({
