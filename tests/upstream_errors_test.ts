@@ -2,10 +2,17 @@
  * How WorkOS failures are read (SECURITY-CASES S44, S25): by HTTP status, whatever the body's
  * shape, through the real v6 client against the fake API.
  */
-import { assertEquals } from "@std/assert";
+import { assertEquals, assertRejects } from "@std/assert";
+import { RATE_LIMIT_RETRY_AFTER_SECONDS, startStandIn } from "../src/dev/authkit/server.ts";
 import { createAuth } from "../src/lib/auth/auth.ts";
-import { isTerminalStatus } from "../src/lib/auth/workos.ts";
-
+import { loadConfig } from "../src/lib/auth/config.ts";
+import type { AuthError } from "../src/lib/auth/errors.ts";
+import {
+  createWorkOSClient,
+  isTerminalStatus,
+  parseRetryAfter,
+  refreshTokens,
+} from "../src/lib/auth/workos.ts";
 import { installFakeWorkOS, json, testConfig } from "./support/fake_workos.ts";
 import {
   createClock,
@@ -82,5 +89,75 @@ Deno.test("S44 resolveSession() reads a refresh answer by status, not by body sh
       }
       assertEquals(refreshCalls(fake).length, 1);
     });
+  }
+});
+
+Deno.test("S45 parseRetryAfter() reads delta-seconds, clamped to 1–30 s, and nothing else", () => {
+  const cases: [string | null, number | null][] = [
+    ["2", 2],
+    [" 5 ", 5],
+    ["0", 1],
+    ["120", 30],
+    ["", null],
+    [null, null],
+    ["-1", null],
+    ["1.5", null],
+    ["Wed, 21 Oct 2026 07:28:00 GMT", null], // an HTTP date: not worth trusting a clock for
+    ["9".repeat(20), null],
+  ];
+  for (const [value, expected] of cases) assertEquals(parseRetryAfter(value), expected, `${value}`);
+});
+
+Deno.test("S45 a 429 with Retry-After keeps the refresh failure for that long, then tries again", async () => {
+  using fake = await installFakeWorkOS();
+  const clock = createClock();
+  const auth = createAuth(testConfig(), { now: clock.now });
+  const { sessionCookie } = await signInAndCallback(auth, fake);
+  clock.advance(600);
+  fake.onAuthenticate = () =>
+    new Response(JSON.stringify({ message: "Too many requests" }), {
+      status: 429,
+      headers: { "content-type": "application/json", "retry-after": "2" },
+    });
+  const resolve = () => auth.resolveSession(requestWithCookies("/dashboard", [sessionCookie]));
+  const first = await resolve();
+  assertEquals(first.kind === "unavailable" && first.error.retryAfterSeconds, 2);
+  clock.advance(1.9);
+  assertEquals((await resolve()).kind, "unavailable");
+  assertEquals(refreshCalls(fake).length, 1, "asked again only after Retry-After");
+  clock.advance(0.2);
+  await resolve();
+  assertEquals(refreshCalls(fake).length, 2);
+});
+
+Deno.test("S45 the real v6 client against the stand-in: a 429's Retry-After reaches the AuthError", async () => {
+  const standIn = await startStandIn({
+    apiKey: "sk_test_retry_after",
+    clientId: "client_retry_after",
+    redirectUris: ["http://localhost:4321/auth/callback"],
+    quiet: true,
+  });
+  try {
+    const config = loadConfig({
+      WORKOS_API_KEY: "sk_test_retry_after",
+      WORKOS_CLIENT_ID: "client_retry_after",
+      WORKOS_REDIRECT_URI: "http://localhost:4321/auth/callback",
+      WORKOS_COOKIE_PASSWORD: "retry-after-cookie-password-0123456789",
+      WORKOS_API_HOSTNAME: standIn.hostname,
+      WORKOS_API_PORT: String(standIn.port),
+      WORKOS_API_HTTPS: "false",
+    });
+    const workos = await createWorkOSClient(config);
+    const session = await standIn.issueSession("user_01ADA000000000000000000000");
+    standIn.setFault("authenticate", "rate_limited");
+    const error = await assertRejects(() =>
+      refreshTokens(workos, config, session.refresh_token as string)
+    );
+    assertEquals(
+      [(error as AuthError).code, (error as AuthError).retryAfterSeconds],
+      ["upstream_unavailable", RATE_LIMIT_RETRY_AFTER_SECONDS],
+    );
+  } finally {
+    await standIn.close();
   }
 });

@@ -44,7 +44,7 @@ export interface StandInOptions {
 export type Endpoint = "authorize" | "authenticate" | "jwks" | "logout" | "revoke" | "admin";
 
 /** A failure an endpoint can be switched to; `null` restores normal answers. */
-export type Fault = "error500" | "hang" | "html" | null;
+export type Fault = "error500" | "hang" | "html" | "rate_limited" | null;
 
 /** A running stand-in. */
 export interface StandIn {
@@ -75,6 +75,9 @@ export interface StandIn {
 }
 
 type Handler = (standIn: StandInState, request: Request) => Response | Promise<Response>;
+
+/** The `Retry-After` a "rate_limited" fault sends with its 429. */
+export const RATE_LIMIT_RETRY_AFTER_SECONDS = 2;
 
 const JWKS_PATH = /^\/sso\/jwks\/([^/]+)$/;
 
@@ -207,6 +210,14 @@ function faultResponse(
   switch (fault) {
     case "error500":
       return jsonResponse(500, { message: "Internal Server Error" });
+    case "rate_limited":
+      return Response.json({ message: "Too many requests" }, {
+        status: 429,
+        headers: {
+          "retry-after": String(RATE_LIMIT_RETRY_AFTER_SECONDS),
+          "cache-control": "no-store",
+        },
+      });
     case "html":
       // What a proxy in front of the API answers when the API is down.
       return new Response("<html><body><h1>502 Bad Gateway</h1></body></html>", {

@@ -30,10 +30,13 @@ export type AuthErrorCode =
 /** An auth failure with a stable code; `cause` is for logs only. */
 export class AuthError extends Error {
   readonly code: AuthErrorCode;
-  constructor(code: AuthErrorCode, options?: { cause?: unknown }) {
+  /** How long WorkOS asked us to wait (a 429's `Retry-After`), if it said. */
+  readonly retryAfterSeconds?: number;
+  constructor(code: AuthErrorCode, options?: { cause?: unknown; retryAfterSeconds?: number }) {
     super(code, options);
     this.name = "AuthError";
     this.code = code;
+    this.retryAfterSeconds = options?.retryAfterSeconds;
   }
 }
 

@@ -78,11 +78,11 @@ function unavailable(request: Request, pathname: string, error: AuthError): Resp
     // The page, not the upstream call, is what failed here: 503 as for API clients (S25), whatever
     // status the code maps to on the callback (502/504).
     const page = renderErrorPage(error.code, requestId);
-    page.headers.set("retry-after", String(RETRY_AFTER_SECONDS));
+    page.headers.set("retry-after", String(error.retryAfterSeconds ?? RETRY_AFTER_SECONDS));
     return new Response(page.body, { status: 503, headers: page.headers });
   }
   const response = jsonResponse(503, { error: "unavailable", code: error.code, requestId });
-  response.headers.set("retry-after", String(RETRY_AFTER_SECONDS));
+  response.headers.set("retry-after", String(error.retryAfterSeconds ?? RETRY_AFTER_SECONDS));
   return response;
 }
 

@@ -144,11 +144,14 @@ export function createCoordinatedRefresh(deps: RefreshDeps): (session: Session) 
   return (session) => share(session.refreshToken, () => coordinate(session));
 }
 
-/** Transient failures are retried after a few seconds; a dead token stays dead. */
+/**
+ * Transient failures are retried after a few seconds, or after WorkOS's `Retry-After` (bounded in
+ * `parseRetryAfter`); a dead token stays dead.
+ */
 function failureMemoryMs(error: unknown): number {
-  return isTransient(toAuthError(error).code)
-    ? TRANSIENT_FAILURE_MEMORY_MS
-    : REFRESH_REUSE_WINDOW_MS;
+  const authError = toAuthError(error);
+  if (!isTransient(authError.code)) return REFRESH_REUSE_WINDOW_MS;
+  return (authError.retryAfterSeconds ?? TRANSIENT_FAILURE_MEMORY_MS / 1000) * 1000;
 }
 
 /** Runs a shared-state call; a store failure is transient (503, cookie kept), never a sign-out. */

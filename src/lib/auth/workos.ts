@@ -53,6 +53,7 @@ export async function createWorkOSClient(
     https: config.apiHttps,
   });
   addRequestTimeout(workos, timeoutMs);
+  keepRetryAfter(workos);
   return workos;
 }
 
@@ -70,6 +71,46 @@ function addRequestTimeout(workos: WorkOS, timeoutMs: number): void {
     enumerable: true,
     get: () => AbortSignal.timeout(timeoutMs),
   });
+}
+
+/** Where `keepRetryAfter` leaves a 429's `Retry-After` (seconds) on the SDK's error data. */
+const RETRY_AFTER = Symbol("retryAfterSeconds");
+/** The longest `Retry-After` honoured: beyond it, a stuck rate limit should not pin sessions. */
+export const MAX_RETRY_AFTER_SECONDS = 30;
+
+/**
+ * v6 turns a 429 into a `GenericServerException` and drops the response headers, `Retry-After`
+ * among them. Its fetch client is wrapped so the header survives on the response data, which
+ * the exception keeps as `rawData`. The stand-in's "rate_limited" contract test fails if a client
+ * upgrade changes this internal shape.
+ */
+function keepRetryAfter(workos: WorkOS): void {
+  type FetchError = { response?: { status?: number; headers?: Headers; data?: unknown } };
+  const client = (workos as unknown as {
+    client?: { fetch?: (...args: unknown[]) => Promise<unknown> };
+  }).client;
+  const original = client?.fetch;
+  if (!client || typeof original !== "function") {
+    throw new Error("Unsupported @workos-inc/node version: cannot read Retry-After");
+  }
+  client.fetch = async (...args) => {
+    try {
+      return await original.apply(client, args);
+    } catch (error) {
+      const response = (error as FetchError)?.response;
+      const seconds = parseRetryAfter(response?.headers?.get?.("retry-after") ?? null);
+      if (response?.status === 429 && seconds !== null && typeof response.data === "object") {
+        response.data = { ...response.data, [RETRY_AFTER]: seconds };
+      }
+      throw error;
+    }
+  };
+}
+
+/** A `Retry-After` in delta-seconds (RFC 9110 §10.2.3), clamped to 1–30 s; dates are ignored. */
+export function parseRetryAfter(value: string | null): number | null {
+  if (!value || !/^\d{1,6}$/.test(value.trim())) return null;
+  return Math.min(Math.max(Number(value), 1), MAX_RETRY_AFTER_SECONDS);
 }
 
 /** The AuthKit URL to send the browser to, bound to `state` and a PKCE challenge. */
@@ -171,7 +212,11 @@ export function classifyUpstreamError(
     return new AuthError(terminal, { cause: error });
   }
   // 408, 429, 5xx, an HTML proxy page surfacing as `SyntaxError`, network errors: transient.
-  return new AuthError("upstream_unavailable", { cause: error });
+  const retryAfter = (e as { rawData?: Record<symbol, unknown> })?.rawData?.[RETRY_AFTER];
+  return new AuthError("upstream_unavailable", {
+    cause: error,
+    retryAfterSeconds: typeof retryAfter === "number" ? retryAfter : undefined,
+  });
 }
 
 /**
