@@ -5,7 +5,7 @@
  */
 import { assert, assertEquals } from "@std/assert";
 import { CookieJar, request, signIn } from "./support/http_client.ts";
-import { type Stack, startInstances, startStack } from "./support/stack.ts";
+import { type Instances, type Stack, startInstances, startStack } from "./support/stack.ts";
 
 const ADA = "user_01ADA000000000000000000000";
 
@@ -14,6 +14,20 @@ function jarWith(cookie: string): CookieJar {
   const jar = new CookieJar();
   jar.set("wos-session", cookie);
   return jar;
+}
+
+/**
+ * Signs Ada in and opens `/dashboard` once on each instance, so both hold the session in their
+ * verified-session caches. Resolves to the session cookie.
+ */
+async function signInSeenByBoth(pair: Instances, jar: CookieJar): Promise<string> {
+  await signIn(pair.a, jar, { userId: ADA });
+  const cookie = jar.get("wos-session")!;
+  for (const instance of [pair.a, pair.b]) {
+    const { response } = await request(new URL("/dashboard", instance.appUrl), jarWith(cookie));
+    assertEquals(response.status, 200);
+  }
+  return cookie;
 }
 
 /**
@@ -73,13 +87,7 @@ Deno.test("S38 built servers: a refresh race split across two instances is serve
 Deno.test("S39 built servers: after sign-out on one instance, both refuse the old cookie within 2 s", async () => {
   await using pair = await startInstances();
   const jar = new CookieJar();
-  await signIn(pair.a, jar, { userId: ADA });
-  const oldCookie = jar.get("wos-session")!;
-  for (const instance of [pair.a, pair.b]) {
-    // Served once, so each instance holds the session in its verified-session cache.
-    const { response } = await request(new URL("/dashboard", instance.appUrl), jarWith(oldCookie));
-    assertEquals(response.status, 200);
-  }
+  const oldCookie = await signInSeenByBoth(pair, jar);
   pair.standIn.resetCounts();
   const signOut = await request(new URL("/sign-out", pair.a.appUrl), jar, {
     method: "POST",
@@ -95,13 +103,7 @@ Deno.test("S39 built servers: after sign-out on one instance, both refuse the ol
 
 Deno.test("S40 built servers: a signed session.revoked webhook is honoured by both within 3 s", async () => {
   await using pair = await startInstances();
-  const jar = new CookieJar();
-  await signIn(pair.a, jar, { userId: ADA });
-  const cookie = jar.get("wos-session")!;
-  for (const instance of [pair.a, pair.b]) {
-    const { response } = await request(new URL("/dashboard", instance.appUrl), jarWith(cookie));
-    assertEquals(response.status, 200);
-  }
+  const cookie = await signInSeenByBoth(pair, new CookieJar());
   const [sessionId] = pair.standIn.activeSessions();
   pair.standIn.revokeSession(sessionId); // an admin, in the WorkOS dashboard
   const elapsed = await untilRefusedEverywhere([pair.a, pair.b], cookie, 3_000);
