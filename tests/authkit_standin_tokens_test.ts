@@ -76,7 +76,14 @@ Deno.test("stand-in: authenticateWithCode returns the user and tokens that verif
 
     const second = await standIn.issueSession(GRACE);
     await jwtVerify(String(second.access_token), jwks, verifyOptions);
-    assertEquals(standIn.counts(), { authorize: 0, authenticate: 0, jwks: 1, logout: 0 });
+    assertEquals(standIn.counts(), {
+      authorize: 0,
+      authenticate: 0,
+      jwks: 1,
+      logout: 0,
+      memberships: 0,
+      organizations: 0,
+    });
   });
 });
 

@@ -1,7 +1,7 @@
 /**
- * A local stand-in for WorkOS AuthKit: the authorize page, the authenticate endpoint, JWKS and
- * logout, speaking the wire contract of WORKOS-CONTRACT.md so the unmodified
- * `@workos-inc/node` v6 client works against it. Tests can count requests, inject faults,
+ * A local stand-in for WorkOS AuthKit: the authorize page, the authenticate endpoint, JWKS,
+ * logout, organization memberships and organizations, speaking the wire contract of
+ * WORKOS-CONTRACT.md so the unmodified `@workos-inc/node` v6 client works against it. Tests can count requests, inject faults,
  * rotate keys and mint sessions. All state lives in memory.
  *
  * @module
@@ -10,6 +10,11 @@ import { handleAuthenticate } from "./authenticate.ts";
 import { handleAuthorize, handleAuthorizeComplete } from "./authorize.ts";
 import { jsonResponse } from "./http.ts";
 import { handleLogout } from "./logout.ts";
+import {
+  handleGetOrganization,
+  handleListMemberships,
+  ORGANIZATION_PATH,
+} from "./organizations.ts";
 import { COMPLETE_PATH } from "./page.ts";
 import { loadSeed, type Seed } from "./seed.ts";
 import { type Impersonator, type StandInState, startSession } from "./state.ts";
@@ -37,7 +42,13 @@ export interface StandInOptions {
 }
 
 /** The endpoints counted and faulted separately. */
-export type Endpoint = "authorize" | "authenticate" | "jwks" | "logout";
+export type Endpoint =
+  | "authorize"
+  | "authenticate"
+  | "jwks"
+  | "logout"
+  | "memberships"
+  | "organizations";
 
 /** A failure an endpoint can be switched to; `null` restores normal answers. */
 export type Fault = "error500" | "hang" | "html" | null;
@@ -164,6 +175,12 @@ function findRoute(
   if (method === "GET" && pathname === "/user_management/sessions/logout") {
     return { endpoint: "logout", handle: handleLogout };
   }
+  if (method === "GET" && pathname === "/user_management/organization_memberships") {
+    return { endpoint: "memberships", handle: handleListMemberships };
+  }
+  if (method === "GET" && ORGANIZATION_PATH.test(pathname)) {
+    return { endpoint: "organizations", handle: handleGetOrganization };
+  }
   return undefined;
 }
 
@@ -194,7 +211,7 @@ function faultResponse(
 }
 
 function zeroCounts(): Record<Endpoint, number> {
-  return { authorize: 0, authenticate: 0, jwks: 0, logout: 0 };
+  return { authorize: 0, authenticate: 0, jwks: 0, logout: 0, memberships: 0, organizations: 0 };
 }
 
 function checkOptions(options: StandInOptions): void {
