@@ -8,6 +8,14 @@ import type { WorkOS } from "@workos-inc/node";
 import { ExpiringLru } from "./cache.ts";
 import { type AuthConfig, loadConfig } from "./config.ts";
 import { type FlowDeps, handleCallback, handleSignIn, handleSignOut } from "./flows.ts";
+import {
+  createMembershipCache,
+  createRefreshInto,
+  handleSwitchOrganization,
+  type MembershipCache,
+  type OrganizationView,
+  viewOrganizations,
+} from "./organizations.ts";
 import { createSingleFlight } from "./refresh.ts";
 import { type AuthContext, type Resolution, resolveSession } from "./resolve.ts";
 import { createTokenVerifier, type TokenVerifier } from "./tokens.ts";
@@ -26,10 +34,15 @@ export interface Auth {
   readonly workos: () => Promise<WorkOS>;
   readonly verify: TokenVerifier;
   readonly cache: ExpiringLru<AuthContext>;
+  /** Each user's organizations, cached briefly (see `organizations.ts`). */
+  readonly memberships: MembershipCache;
   signIn(request: Request): Promise<Response>;
   signUp(request: Request): Promise<Response>;
   callback(request: Request): Promise<Response>;
   signOut(request: Request): Promise<Response>;
+  switchOrganization(request: Request): Promise<Response>;
+  /** The pages' view of a session: organization name and switcher; synchronous on a hit. */
+  viewOrganizations(auth: AuthContext | null): OrganizationView | Promise<OrganizationView>;
   /** Synchronous on a cache hit or without a cookie (see `resolveSession` in `resolve.ts`). */
   resolveSession(request: Request): Resolution | Promise<Resolution>;
 }
@@ -57,15 +70,32 @@ export function createAuth(config: AuthConfig, options: AuthOptions = {}): Auth 
     now,
   );
   const deps: FlowDeps = { config, workos, verify, now };
+  const memberships = createMembershipCache(workos, now);
+  const refreshInto = createRefreshInto(
+    workos,
+    config,
+    (exchange) => createSingleFlight(exchange, now),
+  );
   return {
     config,
     workos,
     verify,
     cache,
+    memberships,
     signIn: (request) => handleSignIn(request, deps, "sign-in"),
     signUp: (request) => handleSignIn(request, deps, "sign-up"),
     callback: (request) => handleCallback(request, deps),
     signOut: (request) => handleSignOut(request, deps),
+    switchOrganization: (request) =>
+      handleSwitchOrganization(request, {
+        config,
+        verify,
+        now,
+        memberships,
+        refreshInto,
+        sessions: cache,
+      }),
+    viewOrganizations: (auth) => viewOrganizations(auth, memberships),
     resolveSession: (request) => resolveSession(request, { config, verify, refresh, cache, now }),
   };
 }

@@ -9,6 +9,7 @@ import { decodeJwt } from "jose";
 import type { AuthConfig } from "./config.ts";
 import { deleteCookie, readCookie, SESSION_COOKIE, setCookie, STATE_COOKIE } from "./cookies.ts";
 import { AuthError, renderErrorPage, toAuthError } from "./errors.ts";
+import { readSignInHints } from "./hints.ts";
 import { createRequestId, logAuthFailure } from "./log.ts";
 import { safeReturnTo } from "./return-to.ts";
 import { createSession, createSessionCookie, openSession } from "./session.ts";
@@ -38,12 +39,14 @@ export async function handleSignIn(
   deps: FlowDeps,
   screenHint: "sign-in" | "sign-up" = "sign-in",
 ): Promise<Response> {
-  const returnTo = safeReturnTo(new URL(request.url).searchParams.get("returnTo"));
+  const params = new URL(request.url).searchParams;
+  const returnTo = safeReturnTo(params.get("returnTo"));
   const flow = createSignInState(returnTo);
   const location = createAuthorizationUrl(await deps.workos(), deps.config, {
     state: flow.state,
     codeChallenge: await createCodeChallenge(flow.codeVerifier),
     screenHint,
+    ...readSignInHints(params), // `?organizationId=` and `?loginHint=`, if well-formed
   });
   const stateCookie = await sealSignInState(flow, deps.config);
   return redirect(location, [

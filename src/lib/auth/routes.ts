@@ -8,8 +8,15 @@
 export const PROTECTED_PATHS = ["/dashboard", "/api"];
 
 /** Routes that manage their own cookies: never guarded (a sign-in loop otherwise), never a
- * `returnTo` target. */
-export const AUTH_ROUTES = ["/sign-in", "/sign-up", "/sign-out", "/auth/callback"];
+ * `returnTo` target. The organization switch opens the session itself, since it must spend
+ * the refresh token the guard would otherwise refresh. */
+export const AUTH_ROUTES = [
+  "/sign-in",
+  "/sign-up",
+  "/sign-out",
+  "/auth/callback",
+  "/auth/switch-organization",
+];
 
 /** Routes the guard never resolves a session for: the auth routes, and the health probe. */
 const UNGUARDED_ROUTES = [...AUTH_ROUTES, "/healthz"];

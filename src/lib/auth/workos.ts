@@ -76,7 +76,15 @@ function addRequestTimeout(workos: WorkOS, timeoutMs: number): void {
 export function createAuthorizationUrl(
   workos: WorkOS,
   config: AuthConfig,
-  flow: { state: string; codeChallenge: string; screenHint?: "sign-in" | "sign-up" },
+  flow: {
+    state: string;
+    codeChallenge: string;
+    screenHint?: "sign-in" | "sign-up";
+    /** Sign in straight into this organization (validated by `hints.ts`). */
+    organizationId?: string;
+    /** Prefill this email address (validated by `hints.ts`). */
+    loginHint?: string;
+  },
 ): string {
   const url = new URL(workos.userManagement.getAuthorizationUrl({
     provider: "authkit",
@@ -84,6 +92,8 @@ export function createAuthorizationUrl(
     redirectUri: config.redirectUri.href,
     state: flow.state,
     screenHint: flow.screenHint,
+    organizationId: flow.organizationId,
+    loginHint: flow.loginHint,
   }));
   // PKCE even for a confidential client (RFC 9700 §2.1.1); v6 cannot add it itself.
   url.searchParams.set("code_challenge", flow.codeChallenge);
@@ -127,6 +137,109 @@ export async function refreshTokens(
   const tokens = parseTokenSet(result);
   if (!tokens) throw new AuthError("upstream_invalid_response");
   return tokens;
+}
+
+/**
+ * WorkOS error codes (in the body's `code`, or `error` for OAuth-style bodies) that mean the
+ * session may not enter the organization until the user signs in again, through the
+ * organization's SSO or after setting up MFA (WorkOS "Authentication errors" reference). The
+ * remedy is a new AuthKit sign-in with that `organization_id`.
+ */
+export const REAUTHENTICATION_CODES: ReadonlySet<string> = new Set([
+  "sso_required",
+  "mfa_enrollment",
+  "mfa_challenge",
+  "organization_authentication_methods_required",
+]);
+
+/**
+ * Exchanges a refresh token for tokens scoped to `organizationId` (organization switching). v6's
+ * `authenticateWithRefreshToken` cannot send `organization_id`; its generic `post` can.
+ * Refresh tokens are single-use: callers share one exchange (see `organizations.ts`).
+ */
+export async function refreshIntoOrganization(
+  workos: WorkOS,
+  config: AuthConfig,
+  grant: { refreshToken: string; organizationId: string },
+): Promise<TokenSet> {
+  let response: { data?: unknown };
+  try {
+    response = await workos.post("/user_management/authenticate", {
+      grant_type: "refresh_token",
+      client_id: config.clientId,
+      client_secret: config.apiKey,
+      refresh_token: grant.refreshToken,
+      organization_id: grant.organizationId,
+    });
+  } catch (error) {
+    throw classifySwitchError(error);
+  }
+  const tokens = parseTokenSet(response?.data);
+  if (!tokens) throw new AuthError("upstream_invalid_response");
+  return tokens;
+}
+
+/**
+ * A refused organization switch, in order: the organization wants a fresh sign-in; the refresh
+ * token is dead (`invalid_grant`, terminal as for any refresh); any other 4xx but 401, 408 and
+ * 429 is WorkOS refusing this session that organization (its exact answer for a non-member is
+ * not documented in what we could read). The rest is transient, as `classifyUpstreamError` says.
+ */
+function classifySwitchError(error: unknown): AuthError {
+  const e = error as { status?: unknown; error?: unknown; rawData?: { code?: unknown } } | null;
+  const code = typeof e?.rawData?.code === "string" ? e.rawData.code : e?.error;
+  if (typeof code === "string" && REAUTHENTICATION_CODES.has(code)) {
+    return new AuthError("organization_reauthentication_required", { cause: error });
+  }
+  const classified = classifyUpstreamError(error, "refresh_rejected");
+  const status = typeof e?.status === "number" ? e.status : 0;
+  if (
+    classified.code === "upstream_unavailable" && status >= 400 && status < 500 &&
+    ![401, 408, 429].includes(status)
+  ) {
+    return new AuthError("organization_switch_refused", { cause: error });
+  }
+  return classified;
+}
+
+/** A user's membership of an organization, as the dashboard's switcher shows it. */
+export interface OrganizationMembership {
+  organizationId: string;
+  /** Null when the organization's name could not be read. */
+  organizationName: string | null;
+  /** The role slug in that organization. */
+  role: string | null;
+}
+
+/** The largest page WorkOS lists; beyond it, memberships are left out (see README). */
+const MEMBERSHIPS_PAGE_SIZE = 100;
+
+/**
+ * The user's active memberships with each organization's name: one list call, then one
+ * `getOrganization` per organization, in parallel. v6.8.0 has no `statuses` option (it would
+ * drop it from the query), so inactive and pending memberships are filtered out here. A name
+ * that cannot be read is left null rather than failing the whole list.
+ */
+export async function listActiveMemberships(
+  workos: WorkOS,
+  userId: string,
+): Promise<OrganizationMembership[]> {
+  const list = await callWorkOS(() =>
+    workos.userManagement.listOrganizationMemberships({ userId, limit: MEMBERSHIPS_PAGE_SIZE })
+  );
+  const active = list.data.filter((m) => m.status === "active" && m.userId === userId);
+  const names = await Promise.allSettled(
+    active.map((m) => workos.organizations.getOrganization(m.organizationId)),
+  );
+  return active.map((membership, i) => {
+    const name = names[i].status === "fulfilled" ? names[i].value.name : null;
+    const role = (membership.role as { slug?: unknown } | undefined)?.slug;
+    return {
+      organizationId: membership.organizationId,
+      organizationName: typeof name === "string" && name !== "" ? name : null,
+      role: typeof role === "string" ? role : null,
+    };
+  });
 }
 
 /** The WorkOS logout URL that ends session `sid` and then returns the browser to `returnTo`. */

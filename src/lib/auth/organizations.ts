@@ -1,0 +1,282 @@
+/**
+ * Organizations: the signed-in user's memberships (cached per user), the dashboard's view of
+ * them, and `POST /auth/switch-organization`, which re-scopes the session to another of the
+ * user's organizations through a refresh with `organization_id`.
+ *
+ * @module
+ */
+import type { WorkOS } from "@workos-inc/node";
+import { ExpiringLru } from "./cache.ts";
+import type { AuthConfig } from "./config.ts";
+import { deleteCookie, readCookie, SESSION_COOKIE } from "./cookies.ts";
+import { AuthError, toAuthError } from "./errors.ts";
+import { failure } from "./flows.ts";
+import { isOrganizationId } from "./hints.ts";
+import { createRequestId, logAuthFailure } from "./log.ts";
+import type { AuthContext } from "./resolve.ts";
+import { safeReturnTo } from "./return-to.ts";
+import { createSessionCookie, openSession, type Session } from "./session.ts";
+import type { TokenVerifier } from "./tokens.ts";
+import {
+  listActiveMemberships,
+  type OrganizationMembership,
+  refreshIntoOrganization,
+  type TokenSet,
+} from "./workos.ts";
+
+/** How long a user's memberships are reused before WorkOS is asked again. */
+export const MEMBERSHIPS_TTL_MS = 60_000;
+/** After a failed fetch, pages go without the switcher this long before asking again. */
+export const MEMBERSHIPS_FAILURE_TTL_MS = 10_000;
+/** Bound on users whose memberships are remembered (a few hundred bytes each). */
+export const MEMBERSHIPS_CACHE_SIZE = 10_000;
+
+const SWITCH_ROUTE = "/auth/switch-organization";
+
+/** `Astro.locals.auth`: the verified session plus the current organization's name. */
+export interface SignedInContext extends AuthContext {
+  /** The current organization's name; null without one, or while memberships are unavailable. */
+  organizationName: string | null;
+}
+
+/** One entry of the dashboard's organization switcher. */
+export interface OrganizationChoice {
+  id: string;
+  /** Null when WorkOS did not give the name; show the id instead. */
+  name: string | null;
+  role: string | null;
+  current: boolean;
+}
+
+/** What the middleware hands the pages. */
+export interface OrganizationView {
+  auth: SignedInContext | null;
+  /** Null when signed out, or when the memberships could not be fetched. */
+  organizations: OrganizationChoice[] | null;
+}
+
+/**
+ * Per-user memberships, cached for `MEMBERSHIPS_TTL_MS`, one fetch per user at a time. A hit is
+ * answered synchronously, so a signed-in page view with a warm cache waits on no promise and
+ * makes no WorkOS call (`deno task bench`).
+ */
+export class MembershipCache {
+  #entries: ExpiringLru<OrganizationMembership[] | null>;
+  #inFlight = new Map<string, Promise<OrganizationMembership[]>>();
+  #fetch: (userId: string) => Promise<OrganizationMembership[]>;
+  #now: () => number;
+
+  constructor(
+    fetch: (userId: string) => Promise<OrganizationMembership[]>,
+    now: () => number,
+    maxEntries = MEMBERSHIPS_CACHE_SIZE,
+  ) {
+    this.#entries = new ExpiringLru(maxEntries);
+    this.#fetch = fetch;
+    this.#now = now;
+  }
+
+  /**
+   * The memberships for a page: from the cache, else fetched. Never rejects: a failure is logged
+   * with its code, remembered briefly (an outage must not cost every page a timeout), and null.
+   */
+  forPage(
+    userId: string,
+  ): OrganizationMembership[] | null | Promise<OrganizationMembership[] | null> {
+    const cached = this.#entries.get(userId, this.#now());
+    if (cached !== undefined) return cached;
+    return this.load(userId).catch((error) => {
+      logAuthFailure(toAuthError(error), "organizations", createRequestId());
+      this.#entries.set(userId, null, this.#now() + MEMBERSHIPS_FAILURE_TTL_MS);
+      return null;
+    });
+  }
+
+  /** The memberships from the cache, else freshly fetched; rejects with an `AuthError`. */
+  load(userId: string): Promise<OrganizationMembership[]> {
+    const cached = this.#entries.get(userId, this.#now());
+    if (cached) return Promise.resolve(cached);
+    const pending = this.#inFlight.get(userId);
+    if (pending) return pending;
+    const fetching = this.#fetch(userId).then((memberships) => {
+      this.#entries.set(userId, memberships, this.#now() + MEMBERSHIPS_TTL_MS);
+      return memberships;
+    }).finally(() => this.#inFlight.delete(userId));
+    this.#inFlight.set(userId, fetching);
+    return fetching;
+  }
+
+  /** Forgets a user's memberships (after a switch, roles may have changed). */
+  drop(userId: string): void {
+    this.#entries.delete(userId);
+  }
+}
+
+/** Builds the cache that lists memberships through the process's WorkOS client. */
+export function createMembershipCache(
+  workos: () => Promise<WorkOS>,
+  now: () => number,
+): MembershipCache {
+  return new MembershipCache(async (userId) => listActiveMemberships(await workos(), userId), now);
+}
+
+/**
+ * The pages' view of a resolved session: its organization's name and the switcher's entries.
+ * Synchronous when signed out or on a cache hit.
+ */
+export function viewOrganizations(
+  auth: AuthContext | null,
+  memberships: MembershipCache,
+): OrganizationView | Promise<OrganizationView> {
+  if (!auth) return { auth: null, organizations: null };
+  const found = memberships.forPage(auth.user.id);
+  return found instanceof Promise ? found.then((list) => toView(auth, list)) : toView(auth, found);
+}
+
+function toView(auth: AuthContext, list: OrganizationMembership[] | null): OrganizationView {
+  const organizations = list?.map((m) => ({
+    id: m.organizationId,
+    name: m.organizationName,
+    role: m.role,
+    current: m.organizationId === auth.organizationId,
+  })) ?? null;
+  const current = organizations?.find((o) => o.current);
+  return { auth: { ...auth, organizationName: current?.name ?? null }, organizations };
+}
+
+/** What the switch needs; built once per process in `auth.ts`. */
+export interface SwitchDeps {
+  config: AuthConfig;
+  verify: TokenVerifier;
+  now: () => number;
+  memberships: MembershipCache;
+  /** Refresh into an organization, shared by concurrent identical switches. */
+  refreshInto: (refreshToken: string, organizationId: string) => Promise<TokenSet>;
+  /** The verified-session cache: the old seal's entry is dropped after a switch. */
+  sessions: ExpiringLru<AuthContext>;
+}
+
+/**
+ * Shares one exchange among concurrent switches of the same session to the same organization:
+ * `singleFlight` is `createSingleFlight` from `refresh.ts`, keyed by refresh token and organization.
+ */
+export function createRefreshInto(
+  workos: () => Promise<WorkOS>,
+  config: AuthConfig,
+  singleFlight: (
+    exchange: (key: string) => Promise<TokenSet>,
+  ) => (key: string) => Promise<TokenSet>,
+): (refreshToken: string, organizationId: string) => Promise<TokenSet> {
+  const exchangeOnce = singleFlight(async (key) => {
+    const [refreshToken, organizationId] = key.split("\u0000");
+    return await refreshIntoOrganization(await workos(), config, { refreshToken, organizationId });
+  });
+  // NUL never occurs in a refresh token or an organization id (checked by `isOrganizationId`).
+  return (refreshToken, organizationId) => exchangeOnce(`${refreshToken}\u0000${organizationId}`);
+}
+
+/**
+ * `POST /auth/switch-organization` (form fields `organizationId`, optional `returnTo`). Same-origin
+ * only (S51); the target must be one of the user's active memberships, checked before WorkOS is
+ * asked for tokens (S50). On success the session is re-sealed and the browser sent (303) to
+ * `returnTo` or `/dashboard`.
+ */
+export async function handleSwitchOrganization(
+  request: Request,
+  deps: SwitchDeps,
+): Promise<Response> {
+  // A cross-site form could otherwise move a user into another organization unawares (S51).
+  if (request.headers.get("origin") !== deps.config.redirectUri.origin) {
+    return failure(new AuthError("origin_rejected"), SWITCH_ROUTE);
+  }
+  const form = await request.formData().catch(() => null);
+  const organizationId = form?.get("organizationId");
+  const returnTo = safeReturnTo(stringOrNull(form?.get("returnTo")));
+
+  const cookie = readCookie(request, SESSION_COOKIE);
+  const opened = cookie ? await openSession(cookie, deps.config, deps.now()) : null;
+  if (!opened) {
+    // Signed out (or the seal expired): sign in, straight into the organization asked for.
+    const clear = cookie ? [deleteCookie(deps.config, SESSION_COOKIE)] : [];
+    return seeOther(signInLocation(returnTo, organizationId), clear);
+  }
+  if (!isOrganizationId(organizationId)) {
+    return failure(new AuthError("organization_invalid"), SWITCH_ROUTE);
+  }
+  const session = opened.value;
+  let memberships: OrganizationMembership[];
+  try {
+    memberships = await deps.memberships.load(session.user.id);
+  } catch (error) {
+    return failure(error, SWITCH_ROUTE); // transient: the session is kept
+  }
+  if (!memberships.some((m) => m.organizationId === organizationId)) {
+    return failure(new AuthError("organization_invalid"), SWITCH_ROUTE); // S50
+  }
+  return await switchSession(cookie!, session, organizationId, returnTo, deps);
+}
+
+async function switchSession(
+  cookie: string,
+  session: Session,
+  organizationId: string,
+  returnTo: string,
+  deps: SwitchDeps,
+): Promise<Response> {
+  let tokens: TokenSet;
+  try {
+    tokens = await deps.refreshInto(session.refreshToken, organizationId);
+  } catch (error) {
+    const authError = toAuthError(error);
+    if (authError.code === "organization_reauthentication_required") {
+      // SSO or MFA for that organization: AuthKit can do it, with this organization preselected.
+      logAuthFailure(authError, SWITCH_ROUTE, createRequestId());
+      return seeOther(signInLocation(returnTo, organizationId), []);
+    }
+    if (authError.code === "refresh_rejected") {
+      // The session is over, as when a refresh is refused: clear it and sign in again.
+      logAuthFailure(authError, SWITCH_ROUTE, createRequestId());
+      return seeOther(signInLocation(returnTo), [deleteCookie(deps.config, SESSION_COOKIE)]);
+    }
+    return failure(authError, SWITCH_ROUTE); // transient or refused: the session is kept
+  }
+  // No session from a token that does not verify, names another user or another organization.
+  const verification = await deps.verify(tokens.accessToken, deps.now()).catch(toAuthError);
+  if (verification instanceof AuthError) return failure(verification, SWITCH_ROUTE);
+  if (
+    !verification.ok || verification.claims.sub !== session.user.id ||
+    verification.claims.org_id !== organizationId
+  ) {
+    return failure(new AuthError("upstream_invalid_response"), SWITCH_ROUTE);
+  }
+  // Built as `refreshSession` in resolve.ts builds it: the stored user is kept.
+  const switched: Session = { ...session, ...tokens, organizationId };
+  let header: string;
+  try {
+    ({ header } = await createSessionCookie(switched, deps.config, deps.now()));
+  } catch (error) {
+    return failure(error, SWITCH_ROUTE);
+  }
+  // The old seal's refresh token is spent; its cached view would still show the old organization.
+  deps.sessions.delete(cookie);
+  deps.memberships.drop(session.user.id);
+  return seeOther(returnTo, [header]);
+}
+
+/** `/sign-in` that comes back to `returnTo`, into `organizationId` when it is well-formed. */
+function signInLocation(returnTo: string, organizationId?: unknown): string {
+  const params = new URLSearchParams({ returnTo });
+  if (isOrganizationId(organizationId)) params.set("organizationId", organizationId);
+  return `/sign-in?${params}`;
+}
+
+/** A 303 (the POST becomes a GET), never cached, with the given `Set-Cookie` values. */
+function seeOther(location: string, cookies: string[]): Response {
+  const headers = new Headers({ location, "cache-control": "no-store" });
+  for (const cookie of cookies) headers.append("set-cookie", cookie);
+  return new Response(null, { status: 303, headers });
+}
+
+function stringOrNull(value: FormDataEntryValue | null | undefined): string | null {
+  return typeof value === "string" ? value : null;
+}
