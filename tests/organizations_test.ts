@@ -1,6 +1,6 @@
 /**
- * Organizations (`src/lib/auth/organizations.ts`): `POST /auth/switch-organization` (S50, S51),
- * the memberships cache and the pages' view, called as plain handlers with the fake WorkOS behind
+ * Organizations (`src/lib/auth/organizations.ts`, `memberships.ts`): `POST
+ * /auth/switch-organization` (S50, S51), the memberships cache and the pages' view, called as plain handlers with the fake WorkOS behind
  * `fetch`.
  */
 import { assert, assertEquals, assertExists, assertStringIncludes } from "@std/assert";
@@ -9,7 +9,7 @@ import {
   MEMBERSHIPS_FAILURE_TTL_MS,
   MEMBERSHIPS_TTL_MS,
   type OrganizationView,
-} from "../src/lib/auth/organizations.ts";
+} from "../src/lib/auth/memberships.ts";
 import type { AuthContext } from "../src/lib/auth/resolve.ts";
 import {
   FAKE_ORGANIZATIONS,

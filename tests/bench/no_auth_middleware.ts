@@ -10,7 +10,7 @@
  * @module
  */
 import type { MiddlewareHandler } from "astro";
-import type { OrganizationChoice, SignedInContext } from "../../src/lib/auth/organizations.ts";
+import type { OrganizationChoice, SignedInContext } from "../../src/lib/auth/memberships.ts";
 
 // Ada from `src/dev/authkit/seed.json`, as the real middleware resolves her.
 const ADA: SignedInContext = {

@@ -10,12 +10,11 @@ import { type AuthConfig, loadConfig } from "./config.ts";
 import { type FlowDeps, handleCallback, handleSignIn, handleSignOut } from "./flows.ts";
 import {
   createMembershipCache,
-  createRefreshInto,
-  handleSwitchOrganization,
   type MembershipCache,
   type OrganizationView,
   viewOrganizations,
-} from "./organizations.ts";
+} from "./memberships.ts";
+import { createRefreshInto, handleSwitchOrganization } from "./organizations.ts";
 import { createSingleFlight } from "./refresh.ts";
 import { type AuthContext, type Resolution, resolveSession } from "./resolve.ts";
 import { createTokenVerifier, type TokenVerifier } from "./tokens.ts";
@@ -34,7 +33,7 @@ export interface Auth {
   readonly workos: () => Promise<WorkOS>;
   readonly verify: TokenVerifier;
   readonly cache: ExpiringLru<AuthContext>;
-  /** Each user's organizations, cached briefly (see `organizations.ts`). */
+  /** Each user's organizations, cached briefly (see `memberships.ts`). */
   readonly memberships: MembershipCache;
   signIn(request: Request): Promise<Response>;
   signUp(request: Request): Promise<Response>;

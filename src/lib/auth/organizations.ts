@@ -1,148 +1,25 @@
 /**
- * Organizations: the signed-in user's memberships (cached per user), the dashboard's view of
- * them, and `POST /auth/switch-organization`, which re-scopes the session to another of the
- * user's organizations through a refresh with `organization_id`.
+ * `POST /auth/switch-organization`: re-scopes the session to another of the user's organizations
+ * through a refresh with `organization_id`.
  *
  * @module
  */
 import type { WorkOS } from "@workos-inc/node";
-import { ExpiringLru } from "./cache.ts";
+import type { ExpiringLru } from "./cache.ts";
 import type { AuthConfig } from "./config.ts";
 import { deleteCookie, readCookie, SESSION_COOKIE } from "./cookies.ts";
 import { AuthError, toAuthError } from "./errors.ts";
 import { failure } from "./flows.ts";
 import { isOrganizationId } from "./hints.ts";
 import { createRequestId, logAuthFailure } from "./log.ts";
+import type { MembershipCache, OrganizationMembership } from "./memberships.ts";
 import type { AuthContext } from "./resolve.ts";
 import { safeReturnTo } from "./return-to.ts";
 import { createSessionCookie, openSession, type Session } from "./session.ts";
 import type { TokenVerifier } from "./tokens.ts";
-import {
-  listActiveMemberships,
-  type OrganizationMembership,
-  refreshIntoOrganization,
-  type TokenSet,
-} from "./workos.ts";
-
-/** How long a user's memberships are reused before WorkOS is asked again. */
-export const MEMBERSHIPS_TTL_MS = 60_000;
-/** After a failed fetch, pages go without the switcher this long before asking again. */
-export const MEMBERSHIPS_FAILURE_TTL_MS = 10_000;
-/** Bound on users whose memberships are remembered (a few hundred bytes each). */
-export const MEMBERSHIPS_CACHE_SIZE = 10_000;
+import { refreshIntoOrganization, type TokenSet } from "./workos.ts";
 
 const SWITCH_ROUTE = "/auth/switch-organization";
-
-/** `Astro.locals.auth`: the verified session plus the current organization's name. */
-export interface SignedInContext extends AuthContext {
-  /** The current organization's name; null without one, or while memberships are unavailable. */
-  organizationName: string | null;
-}
-
-/** One entry of the dashboard's organization switcher. */
-export interface OrganizationChoice {
-  id: string;
-  /** Null when WorkOS did not give the name; show the id instead. */
-  name: string | null;
-  role: string | null;
-  current: boolean;
-}
-
-/** What the middleware hands the pages. */
-export interface OrganizationView {
-  auth: SignedInContext | null;
-  /** Null when signed out, or when the memberships could not be fetched. */
-  organizations: OrganizationChoice[] | null;
-}
-
-/**
- * Per-user memberships, cached for `MEMBERSHIPS_TTL_MS`, one fetch per user at a time. A hit is
- * answered synchronously, so a signed-in page view with a warm cache waits on no promise and
- * makes no WorkOS call (`deno task bench`).
- */
-export class MembershipCache {
-  #entries: ExpiringLru<OrganizationMembership[] | null>;
-  #inFlight = new Map<string, Promise<OrganizationMembership[]>>();
-  #fetch: (userId: string) => Promise<OrganizationMembership[]>;
-  #now: () => number;
-
-  constructor(
-    fetch: (userId: string) => Promise<OrganizationMembership[]>,
-    now: () => number,
-    maxEntries = MEMBERSHIPS_CACHE_SIZE,
-  ) {
-    this.#entries = new ExpiringLru(maxEntries);
-    this.#fetch = fetch;
-    this.#now = now;
-  }
-
-  /**
-   * The memberships for a page: from the cache, else fetched. Never rejects: a failure is logged
-   * with its code, remembered briefly (an outage must not cost every page a timeout), and null.
-   */
-  forPage(
-    userId: string,
-  ): OrganizationMembership[] | null | Promise<OrganizationMembership[] | null> {
-    const cached = this.#entries.get(userId, this.#now());
-    if (cached !== undefined) return cached;
-    return this.load(userId).catch((error) => {
-      logAuthFailure(toAuthError(error), "organizations", createRequestId());
-      this.#entries.set(userId, null, this.#now() + MEMBERSHIPS_FAILURE_TTL_MS);
-      return null;
-    });
-  }
-
-  /** The memberships from the cache, else freshly fetched; rejects with an `AuthError`. */
-  load(userId: string): Promise<OrganizationMembership[]> {
-    const cached = this.#entries.get(userId, this.#now());
-    if (cached) return Promise.resolve(cached);
-    const pending = this.#inFlight.get(userId);
-    if (pending) return pending;
-    const fetching = this.#fetch(userId).then((memberships) => {
-      this.#entries.set(userId, memberships, this.#now() + MEMBERSHIPS_TTL_MS);
-      return memberships;
-    }).finally(() => this.#inFlight.delete(userId));
-    this.#inFlight.set(userId, fetching);
-    return fetching;
-  }
-
-  /** Forgets a user's memberships (after a switch, roles may have changed). */
-  drop(userId: string): void {
-    this.#entries.delete(userId);
-  }
-}
-
-/** Builds the cache that lists memberships through the process's WorkOS client. */
-export function createMembershipCache(
-  workos: () => Promise<WorkOS>,
-  now: () => number,
-): MembershipCache {
-  return new MembershipCache(async (userId) => listActiveMemberships(await workos(), userId), now);
-}
-
-/**
- * The pages' view of a resolved session: its organization's name and the switcher's entries.
- * Synchronous when signed out or on a cache hit.
- */
-export function viewOrganizations(
-  auth: AuthContext | null,
-  memberships: MembershipCache,
-): OrganizationView | Promise<OrganizationView> {
-  if (!auth) return { auth: null, organizations: null };
-  const found = memberships.forPage(auth.user.id);
-  return found instanceof Promise ? found.then((list) => toView(auth, list)) : toView(auth, found);
-}
-
-function toView(auth: AuthContext, list: OrganizationMembership[] | null): OrganizationView {
-  const organizations = list?.map((m) => ({
-    id: m.organizationId,
-    name: m.organizationName,
-    role: m.role,
-    current: m.organizationId === auth.organizationId,
-  })) ?? null;
-  const current = organizations?.find((o) => o.current);
-  return { auth: { ...auth, organizationName: current?.name ?? null }, organizations };
-}
 
 /** What the switch needs; built once per process in `auth.ts`. */
 export interface SwitchDeps {

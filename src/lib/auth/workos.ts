@@ -202,46 +202,6 @@ function classifySwitchError(error: unknown): AuthError {
   return classified;
 }
 
-/** A user's membership of an organization, as the dashboard's switcher shows it. */
-export interface OrganizationMembership {
-  organizationId: string;
-  /** Null when the organization's name could not be read. */
-  organizationName: string | null;
-  /** The role slug in that organization. */
-  role: string | null;
-}
-
-/** The largest page WorkOS lists; beyond it, memberships are left out (see README). */
-const MEMBERSHIPS_PAGE_SIZE = 100;
-
-/**
- * The user's active memberships with each organization's name: one list call, then one
- * `getOrganization` per organization, in parallel. v6.8.0 has no `statuses` option (it would
- * drop it from the query), so inactive and pending memberships are filtered out here. A name
- * that cannot be read is left null rather than failing the whole list.
- */
-export async function listActiveMemberships(
-  workos: WorkOS,
-  userId: string,
-): Promise<OrganizationMembership[]> {
-  const list = await callWorkOS(() =>
-    workos.userManagement.listOrganizationMemberships({ userId, limit: MEMBERSHIPS_PAGE_SIZE })
-  );
-  const active = list.data.filter((m) => m.status === "active" && m.userId === userId);
-  const names = await Promise.allSettled(
-    active.map((m) => workos.organizations.getOrganization(m.organizationId)),
-  );
-  return active.map((membership, i) => {
-    const name = names[i].status === "fulfilled" ? names[i].value.name : null;
-    const role = (membership.role as { slug?: unknown } | undefined)?.slug;
-    return {
-      organizationId: membership.organizationId,
-      organizationName: typeof name === "string" && name !== "" ? name : null,
-      role: typeof role === "string" ? role : null,
-    };
-  });
-}
-
 /** The WorkOS logout URL that ends session `sid` and then returns the browser to `returnTo`. */
 export function createLogoutUrl(workos: WorkOS, sid: string, returnTo: URL): string {
   const url = new URL(workos.userManagement.getLogoutUrl({ sessionId: sid }));
