@@ -142,3 +142,20 @@ Deno.test("built server: /sign-in?organizationId=…&loginHint=… signs Ada str
   assertMatch(body, /<dd id="organization"[^>]*>\s*Difference Engine Society/);
   assert(!body.includes("billing:manage"));
 });
+
+Deno.test("built server: when WorkOS cannot list memberships, the dashboard still renders with the organization id", async () => {
+  await using stack = await startStack();
+  const jar = new CookieJar();
+  await signIn(stack, jar, { userId: ADA });
+  stack.standIn.setFault("memberships", "error500");
+  const page = await dashboard(stack, jar);
+  assertEquals(page.response.status, 200);
+  assertStringIncludes(page.body, "Hello Ada Lovelace!");
+  assertMatch(page.body, new RegExp(`<dd id="organization"[^>]*>\\s*${ANALYTICAL}`));
+  assertEquals(page.body.includes("Your organizations"), false, "no switcher");
+  const logged = stack.logs().split("\n").filter((line) =>
+    line.includes('"route":"organizations"')
+  );
+  assertEquals(logged.map((line) => JSON.parse(line).code), ["upstream_unavailable"]);
+  assertEquals(logged.map((line) => JSON.parse(line).upstreamStatus), [500]);
+});
