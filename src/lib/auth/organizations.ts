@@ -118,6 +118,8 @@ async function switchSession(
     return failure(authError, SWITCH_ROUTE); // transient or refused: the session is kept
   }
   // No session from a token that does not verify, names another user or another organization.
+  // The old refresh token is spent by now: the old cookie serves until its access token expires,
+  // then its refresh is refused and the user signs in again, which is the fail-closed outcome.
   const verification = await deps.verify(tokens.accessToken, deps.now()).catch(toAuthError);
   if (verification instanceof AuthError) return failure(verification, SWITCH_ROUTE);
   if (
