@@ -431,3 +431,33 @@ Deno.test("S50 switchOrganization() refuses while memberships cannot be listed, 
   assertEquals(response.headers.getSetCookie(), []);
   assertEquals(refreshCalls(fake), []);
 });
+
+Deno.test("viewOrganizations() renders without the switcher at the page deadline, and the late fetch still fills the cache", async () => {
+  using fake = await installFakeWorkOS();
+  using logs = captureLogs();
+  const auth = createAuth(testConfig(), { membershipsDeadlineMs: 30 });
+  const session = await resolvedAuth(auth, await signedIn(auth, fake));
+  const answer = Promise.withResolvers<void>();
+  const defaultAnswer = fake.onMemberships;
+  fake.onMemberships = async (query) => {
+    await answer.promise;
+    return defaultAnswer(query);
+  };
+
+  const started = performance.now();
+  const view = await auth.viewOrganizations(session);
+  assert(performance.now() - started < 1_000, "the page did not wait for WorkOS");
+  assertEquals(view.organizations, null);
+  assertEquals(view.auth?.organizationId, acme.id);
+
+  answer.resolve();
+  let later = auth.viewOrganizations(session);
+  for (let i = 0; i < 50 && later instanceof Promise; i++) {
+    await later; // joins the same fetch: no second request
+    later = auth.viewOrganizations(session);
+  }
+  assert(!(later instanceof Promise), "the late answer was cached");
+  assertEquals(later.organizations?.length, 2);
+  assertEquals(fake.apiCalls.filter((call) => call.startsWith("/user_management/")).length, 1);
+  assertEquals(logs.lines, [], "a late answer is not a failure");
+});

@@ -51,6 +51,8 @@ export interface AuthOptions {
   now?: () => number;
   cacheSize?: number;
   upstreamTimeoutMs?: number;
+  /** How long a page waits for the user's memberships (see `memberships.ts`). */
+  membershipsDeadlineMs?: number;
 }
 
 /** Builds the auth layer for `config`. */
@@ -69,7 +71,7 @@ export function createAuth(config: AuthConfig, options: AuthOptions = {}): Auth 
     now,
   );
   const deps: FlowDeps = { config, workos, verify, now };
-  const memberships = createMembershipCache(workos, now);
+  const memberships = createMembershipCache(workos, now, options.membershipsDeadlineMs);
   const refreshInto = createRefreshInto(
     workos,
     config,

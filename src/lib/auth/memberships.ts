@@ -18,6 +18,12 @@ export const MEMBERSHIPS_TTL_MS = 60_000;
 export const MEMBERSHIPS_FAILURE_TTL_MS = 10_000;
 /** Bound on users whose memberships are remembered (a few hundred bytes each). */
 export const MEMBERSHIPS_CACHE_SIZE = 10_000;
+/**
+ * A page waits this long for a memberships fetch, then renders without the switcher while the
+ * fetch goes on to fill the cache: a slow WorkOS must not hold every page for the full upstream
+ * timeout.
+ */
+export const MEMBERSHIPS_PAGE_DEADLINE_MS = 1_000;
 
 /** A user's membership of an organization, as the dashboard's switcher shows it. */
 export interface OrganizationMembership {
@@ -97,31 +103,39 @@ export class MembershipCache {
   #inFlight = new Map<string, Promise<OrganizationMembership[]>>();
   #fetch: (userId: string) => Promise<OrganizationMembership[]>;
   #now: () => number;
+  #pageDeadlineMs: number;
 
   constructor(
     fetch: (userId: string) => Promise<OrganizationMembership[]>,
     now: () => number,
-    maxEntries = MEMBERSHIPS_CACHE_SIZE,
+    options: { maxEntries?: number; pageDeadlineMs?: number } = {},
   ) {
-    this.#entries = new ExpiringLru(maxEntries);
+    this.#entries = new ExpiringLru(options.maxEntries ?? MEMBERSHIPS_CACHE_SIZE);
     this.#fetch = fetch;
     this.#now = now;
+    this.#pageDeadlineMs = options.pageDeadlineMs ?? MEMBERSHIPS_PAGE_DEADLINE_MS;
   }
 
   /**
-   * The memberships for a page: from the cache, else fetched. Never rejects: a failure is logged
-   * with its code, remembered briefly (an outage must not cost every page a timeout), and null.
+   * The memberships for a page: from the cache, else fetched, for at most the page deadline.
+   * Never rejects: a failure is logged with its code, remembered briefly (an outage must not cost
+   * every page a timeout), and null; so is a fetch still running at the deadline, for this page.
    */
   forPage(
     userId: string,
   ): OrganizationMembership[] | null | Promise<OrganizationMembership[] | null> {
     const cached = this.#entries.get(userId, this.#now());
     if (cached !== undefined) return cached;
-    return this.load(userId).catch((error) => {
+    const loading = this.load(userId).catch((error) => {
       logAuthFailure(toAuthError(error), "organizations", createRequestId());
       this.#entries.set(userId, null, this.#now() + MEMBERSHIPS_FAILURE_TTL_MS);
       return null;
     });
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<null>((resolve) => {
+      timer = setTimeout(() => resolve(null), this.#pageDeadlineMs);
+    });
+    return Promise.race([loading, late]).finally(() => clearTimeout(timer));
   }
 
   /** The memberships from the cache, else freshly fetched; rejects with an `AuthError`. */
@@ -148,8 +162,13 @@ export class MembershipCache {
 export function createMembershipCache(
   workos: () => Promise<WorkOS>,
   now: () => number,
+  pageDeadlineMs?: number,
 ): MembershipCache {
-  return new MembershipCache(async (userId) => listActiveMemberships(await workos(), userId), now);
+  return new MembershipCache(
+    async (userId) => listActiveMemberships(await workos(), userId),
+    now,
+    { pageDeadlineMs },
+  );
 }
 
 /**
