@@ -27,7 +27,7 @@ import { createAuthorizationUrl, createLogoutUrl, exchangeCode } from "./workos.
 /** What the flows need; built once per process in `auth.ts`. */
 export interface FlowDeps {
   config: AuthConfig;
-  /** Loaded on first use: page views never need the SDK. */
+  /** Loaded on first use: a page view needs the SDK only to list memberships (cached). */
   workos: () => Promise<WorkOS>;
   verify: TokenVerifier;
   now: () => number;

@@ -39,8 +39,8 @@ export interface Authentication extends TokenSet {
 /**
  * Builds the process's WorkOS client, with a timeout on every request it sends. The SDK is
  * imported here, on first use, rather than at start: loading it takes ~65 ms, a third of a cold
- * start (`deno task bench`), and only sign-in, callback, sign-out and refresh need it, never a
- * page view.
+ * start (`deno task bench`), and only sign-in, callback, sign-out, refresh and the
+ * organization switch need it; a page view only when the user's memberships are not cached.
  */
 export async function createWorkOSClient(
   config: AuthConfig,
