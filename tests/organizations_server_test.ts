@@ -61,7 +61,10 @@ Deno.test("built server: the dashboard lists Ada's organizations, switches to th
       headers: { accept: "application/json" },
     })).body,
   );
-  assertEquals([me.organizationId, me.role], [DIFFERENCE, "member"]);
+  assertEquals(
+    [me.organizationId, me.organizationName, me.role],
+    [DIFFERENCE, "Difference Engine Society", "member"],
+  );
 
   const back = await switchTo(stack, jar, ANALYTICAL);
   assertEquals(back.response.headers.get("location"), "/dashboard");
