@@ -1,7 +1,10 @@
 import type { MiddlewareHandler } from "astro";
 import { getAuth } from "./lib/auth/auth.ts";
+import { readCookie, SESSION_COOKIE } from "./lib/auth/cookies.ts";
 import { guardRequest } from "./lib/auth/guard.ts";
 import type { OrganizationView } from "./lib/auth/memberships.ts";
+
+let sdkRequested = false;
 
 /**
  * Resolves the session once per request into `Astro.locals.auth` (with the organization's name)
@@ -9,6 +12,12 @@ import type { OrganizationView } from "./lib/auth/memberships.ts";
  */
 export const onRequest: MiddlewareHandler = (context, next) => {
   const auth = getAuth();
+  if (!sdkRequested && readCookie(context.request, SESSION_COOKIE)) {
+    // The first signed-in page of a fresh instance will list memberships through the SDK: start
+    // loading it now, while the session resolves (JWKS fetch, verification), not after.
+    sdkRequested = true;
+    auth.workos().catch(() => (sdkRequested = false));
+  }
   return guardRequest(context.request, auth, (session) => {
     const view = auth.viewOrganizations(session);
     const render = ({ auth, organizations }: OrganizationView) => {
