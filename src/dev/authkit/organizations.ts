@@ -8,6 +8,7 @@
 import { jsonResponse } from "./http.ts";
 import type { SeedMembership } from "./seed.ts";
 import type { StandInState } from "./state.ts";
+import { CROCKFORD_BASE32 } from "./tokens.ts";
 
 /** The path of one organization. */
 export const ORGANIZATION_PATH = /^\/organizations\/([^/]+)$/;
@@ -89,8 +90,6 @@ async function membershipResponse(
     updated_at: SEEDED_AT,
   };
 }
-
-const CROCKFORD_BASE32 = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
 /** A stable WorkOS-looking id (`om_` + 26 characters) derived from the user and organization. */
 async function membershipId(membership: SeedMembership): Promise<string> {

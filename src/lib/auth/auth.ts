@@ -72,11 +72,7 @@ export function createAuth(config: AuthConfig, options: AuthOptions = {}): Auth 
   );
   const deps: FlowDeps = { config, workos, verify, now };
   const memberships = createMembershipCache(workos, now, options.membershipsDeadlineMs);
-  const refreshInto = createRefreshInto(
-    workos,
-    config,
-    (exchange) => createSingleFlight(exchange, now),
-  );
+  const refreshInto = createRefreshInto(workos, config, now);
   return {
     config,
     workos,

@@ -130,11 +130,11 @@ async function readSessionId(request: Request, deps: FlowDeps): Promise<string |
   }
 }
 
-/** A 302 that no cache may keep, with the given `Set-Cookie` values. */
-function redirect(location: string, cookies: string[]): Response {
+/** A redirect (302 unless told) that no cache may keep, with the given `Set-Cookie` values. */
+export function redirect(location: string, cookies: string[], status = 302): Response {
   const headers = new Headers({ location, "cache-control": "no-store" });
   for (const cookie of cookies) headers.append("set-cookie", cookie);
-  return new Response(null, { status: 302, headers });
+  return new Response(null, { status, headers });
 }
 
 /** Logs the failure's code and answers with the generic page for it. */

@@ -9,10 +9,11 @@ import type { ExpiringLru } from "./cache.ts";
 import type { AuthConfig } from "./config.ts";
 import { deleteCookie, readCookie, SESSION_COOKIE } from "./cookies.ts";
 import { AuthError, toAuthError } from "./errors.ts";
-import { failure } from "./flows.ts";
+import { failure, redirect } from "./flows.ts";
 import { isOrganizationId } from "./hints.ts";
 import { createRequestId, logAuthFailure } from "./log.ts";
 import type { MembershipCache, OrganizationMembership } from "./memberships.ts";
+import { createSingleFlight } from "./refresh.ts";
 import type { AuthContext } from "./resolve.ts";
 import { safeReturnTo } from "./return-to.ts";
 import { createSessionCookie, openSession, type Session } from "./session.ts";
@@ -34,20 +35,18 @@ export interface SwitchDeps {
 }
 
 /**
- * Shares one exchange among concurrent switches of the same session to the same organization:
- * `singleFlight` is `createSingleFlight` from `refresh.ts`, keyed by refresh token and organization.
+ * Shares one exchange among concurrent switches of the same session to the same organization
+ * (refresh tokens are single-use): the refresh's single flight, keyed by token and organization.
  */
 export function createRefreshInto(
   workos: () => Promise<WorkOS>,
   config: AuthConfig,
-  singleFlight: (
-    exchange: (key: string) => Promise<TokenSet>,
-  ) => (key: string) => Promise<TokenSet>,
+  now: () => number,
 ): (refreshToken: string, organizationId: string) => Promise<TokenSet> {
-  const exchangeOnce = singleFlight(async (key) => {
+  const exchangeOnce = createSingleFlight(async (key) => {
     const [refreshToken, organizationId] = key.split("\u0000");
     return await refreshIntoOrganization(await workos(), config, { refreshToken, organizationId });
-  });
+  }, now);
   // NUL never occurs in a refresh token or an organization id (checked by `isOrganizationId`).
   return (refreshToken, organizationId) => exchangeOnce(`${refreshToken}\u0000${organizationId}`);
 }
@@ -149,11 +148,9 @@ function signInLocation(returnTo: string, organizationId?: unknown): string {
   return `/sign-in?${params}`;
 }
 
-/** A 303 (the POST becomes a GET), never cached, with the given `Set-Cookie` values. */
+/** A 303: the browser follows a POST's answer with a GET. */
 function seeOther(location: string, cookies: string[]): Response {
-  const headers = new Headers({ location, "cache-control": "no-store" });
-  for (const cookie of cookies) headers.append("set-cookie", cookie);
-  return new Response(null, { status: 303, headers });
+  return redirect(location, cookies, 303);
 }
 
 function stringOrNull(value: FormDataEntryValue | null | undefined): string | null {
