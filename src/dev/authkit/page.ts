@@ -70,7 +70,9 @@ export function renderSignInPage(page: SignInPage): Response {
       ? ""
       : `<p class="badge" id="organization">Into the organization ` +
         `<strong>${escapeHtml(page.organizationName)}</strong></p>`,
-    users.some(hinted) ? `<p class="badge" id="hint">Suggested by the app: the first user</p>` : "",
+    users.some(hinted)
+      ? `<p class="badge" id="hint">Suggested by the app: ${escapeHtml(page.loginHint!)}</p>`
+      : "",
   ].join("");
   const impersonationButtons = page.impersonations.map((entry, index) => {
     const user = page.users.find((u) => u.id === entry.userId);

@@ -1,8 +1,8 @@
 /**
  * A local stand-in for WorkOS AuthKit: the authorize page, the authenticate endpoint, JWKS,
  * logout, organization memberships and organizations, speaking the wire contract of
- * WORKOS-CONTRACT.md so the unmodified `@workos-inc/node` v6 client works against it. Tests can count requests, inject faults,
- * rotate keys and mint sessions. All state lives in memory.
+ * WORKOS-CONTRACT.md so the unmodified `@workos-inc/node` v6 client works against it. Tests can
+ * count requests, inject faults, rotate keys and mint sessions. All state lives in memory.
  *
  * @module
  */
