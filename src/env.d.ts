@@ -2,7 +2,16 @@
 
 declare namespace App {
   interface Locals {
-    /** The signed-in user, set by `src/middleware.ts`; null when signed out. */
-    auth: import("./lib/auth/resolve.ts").AuthContext | null;
+    /**
+     * The signed-in user, set by `src/middleware.ts`; null when signed out. Its
+     * `organizationName` is the current organization's name (null without an organization, or
+     * while the memberships could not be fetched).
+     */
+    auth: import("./lib/auth/memberships.ts").SignedInContext | null;
+    /**
+     * The user's active organizations for the switcher, with role and the current one marked;
+     * null when signed out or when WorkOS could not list them.
+     */
+    organizations: import("./lib/auth/memberships.ts").OrganizationChoice[] | null;
   }
 }

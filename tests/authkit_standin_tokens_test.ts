@@ -83,6 +83,8 @@ Deno.test("stand-in: authenticateWithCode returns the user and tokens that verif
       logout: 0,
       revoke: 0,
       admin: 0,
+      memberships: 0,
+      organizations: 0,
     });
   });
 });

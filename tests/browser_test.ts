@@ -86,7 +86,7 @@ browserTest("/dashboard → AuthKit sign-in page → pick a user → the dashboa
   await page.screenshot({ path: new URL("dashboard.png", SCREENSHOTS).pathname });
 
   // Signing out goes through WorkOS's logout and back to the landing page, signed out.
-  await Promise.all([page.waitForNavigation(), page.click("main form button[type=submit]")]);
+  await Promise.all([page.waitForNavigation(), page.click('main form[action="/sign-out"] button')]);
   assertEquals(page.url(), new URL("/", stack.appUrl).href);
   assertStringIncludes(await page.content(), 'href="/sign-in"');
 });
@@ -102,3 +102,47 @@ browserTest("Cancel on the AuthKit page leads to a friendly page, not an error",
   assertStringIncludes(await page.content(), "Sign-in was cancelled.");
   assertMatch(await page.$eval("a.button", (a) => a.getAttribute("href") ?? ""), /^\/sign-in$/);
 });
+
+browserTest(
+  "Ada switches organization on the dashboard and back; each shows its name, role and permissions",
+  async (
+    page,
+    stack,
+  ) => {
+    const analytical = "org_01EXAMPLE00000000000000000";
+    const difference = "org_01DIFFERENCE00000000000000";
+    const facts = () =>
+      // innerText, unlike textContent, separates each <dt> from its <dd>.
+      page.$eval(".facts", (dl) => (dl as unknown as { innerText: string }).innerText)
+        .then((text) => text.replace(/\s+/g, " ").trim());
+    const current = () =>
+      page.$eval(".organizations li[aria-current] .org-name", (span) => span.textContent);
+
+    await page.goto(new URL("/sign-in", stack.appUrl).href);
+    await Promise.all([
+      page.waitForNavigation(),
+      page.click("#user-user_01ADA000000000000000000000"),
+    ]);
+    assertEquals(await current(), "Analytical Engines Ltd");
+    assertStringIncludes(await facts(), "Organization Analytical Engines Ltd");
+    assertStringIncludes(await facts(), "Role admin");
+    assertStringIncludes(await facts(), "billing:manage");
+
+    // A plain form POST: no JavaScript involved in the switch itself.
+    await Promise.all([page.waitForNavigation(), page.click(`#switch-${difference}`)]);
+    assertEquals(page.url(), new URL("/dashboard", stack.appUrl).href);
+    assertEquals(await current(), "Difference Engine Society");
+    assertStringIncludes(await facts(), "Organization Difference Engine Society");
+    assertStringIncludes(await facts(), "Role member");
+    assertEquals((await facts()).includes("billing:manage"), false);
+    assertStringIncludes(await facts(), "posts:read");
+
+    await Deno.mkdir(SCREENSHOTS, { recursive: true });
+    await page.screenshot({ path: new URL("organizations.png", SCREENSHOTS).pathname });
+
+    await Promise.all([page.waitForNavigation(), page.click(`#switch-${analytical}`)]);
+    assertEquals(await current(), "Analytical Engines Ltd");
+    assertStringIncludes(await facts(), "Role admin");
+    assertStringIncludes(await facts(), "billing:manage");
+  },
+);

@@ -23,6 +23,7 @@ const ROUTES = [
   "/sign-up",
   "/sign-out",
   "/auth/callback",
+  "/auth/switch-organization",
   "/healthz",
   "/favicon.svg",
   "/no-such-page",
@@ -63,11 +64,28 @@ Deno.test("S37 fuzzed cookies, query strings and headers never cause a 500 or a 
       .map(([a, b]) => `wos-session=${a}; wos-auth-state=${b}; wos-session=${b}`),
     printable,
   );
-  const queryValue = fc.oneof(printable, fc.constant(state), fc.webUrl(), fc.constant("%E0%A4%A"));
+  const organizationId = fc.oneof(
+    fc.constantFrom("org_01EXAMPLE00000000000000000", "org_01DIFFERENCE00000000000000"),
+    printable.map((p) => `org_${p}`),
+  );
+  const queryValue = fc.oneof(
+    printable,
+    fc.constant(state),
+    fc.webUrl(),
+    fc.constant("%E0%A4%A"),
+    organizationId,
+  );
+  const fieldNames = ["returnTo", "organizationId", "loginHint"] as const;
   const query = fc.dictionary(
-    fc.constantFrom("returnTo", "code", "state", "error", "error_description", "x"),
+    fc.constantFrom("code", "state", "error", "error_description", "x", ...fieldNames),
     queryValue,
     { maxKeys: 4 },
+  );
+  // The body of a POST: the switch's form fields, or junk under any content type.
+  const body = fc.oneof(
+    fc.dictionary(fc.constantFrom(...fieldNames), queryValue, { maxKeys: 3 })
+      .map((fields) => new URLSearchParams(fields).toString()),
+    printable,
   );
   const requestSpec = fc.record({
     route: fc.oneof(fc.constantFrom(...ROUTES), printable.map((p) => `/${encodeURI(p)}`)),
@@ -77,6 +95,8 @@ Deno.test("S37 fuzzed cookies, query strings and headers never cause a 500 or a 
     accept: fc.constantFrom("text/html", "application/json", "*/*", ""),
     origin: fc.option(fc.constantFrom(stack.appUrl.origin, "https://evil.example", "null")),
     forwardedHost: fc.option(printable),
+    body: fc.option(body),
+    contentType: fc.constantFrom("application/x-www-form-urlencoded", "multipart/form-data", ""),
   });
 
   await fc.assert(
@@ -89,9 +109,12 @@ Deno.test("S37 fuzzed cookies, query strings and headers never cause a 500 or a 
       if (spec.cookie) headers.set("cookie", spec.cookie);
       if (spec.origin) headers.set("origin", spec.origin);
       if (spec.forwardedHost) headers.set("x-forwarded-host", spec.forwardedHost);
+      const withBody = spec.method === "POST" && spec.body !== null;
+      if (withBody && spec.contentType) headers.set("content-type", spec.contentType);
       const response = await fetch(url, {
         method: spec.method,
         headers,
+        body: withBody ? spec.body : undefined,
         redirect: "manual",
         signal: AbortSignal.timeout(ANSWER_WITHIN_MS),
       });

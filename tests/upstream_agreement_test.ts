@@ -9,7 +9,13 @@ import { type AuthConfig, loadConfig } from "../src/lib/auth/config.ts";
 import type { AuthContext } from "../src/lib/auth/resolve.ts";
 import { startStandIn } from "../src/dev/authkit/server.ts";
 import { fakeDateNow } from "./support/clock.ts";
-import { installFakeWorkOS, json, testConfig, USER } from "./support/fake_workos.ts";
+import {
+  FAKE_ORGANIZATIONS,
+  installFakeWorkOS,
+  json,
+  testConfig,
+  USER,
+} from "./support/fake_workos.ts";
 import { cookieHeader, getSetCookie, requestWithCookies } from "./support/flow.ts";
 import { completeAtStandIn } from "./support/http_client.ts";
 
@@ -23,13 +29,24 @@ interface Upstream extends AsyncDisposable {
   approve(authorizeUrl: URL): Promise<string>;
   /** Makes the authenticate endpoint answer 500 from now on. */
   breakAuthenticate(): void;
+  /** The user's second organization, where the role is `member`. */
+  otherOrganization: string;
 }
 
 async function stubbedFetch(): Promise<Upstream> {
   const fake = await installFakeWorkOS();
+  const other = FAKE_ORGANIZATIONS.beta;
+  // WorkOS scopes a refresh with `organization_id` to that membership.
+  fake.onAuthenticate = (body) =>
+    fake.successfulAuthentication(
+      body.organization_id === other.id
+        ? { org_id: other.id, role: other.role, roles: [other.role], permissions: ["posts:read"] }
+        : {},
+    );
   return {
     config: testConfig(),
     userId: USER.id,
+    otherOrganization: other.id,
     approve: (authorizeUrl) => {
       const callback = new URL(authorizeUrl.searchParams.get("redirect_uri")!);
       callback.searchParams.set("code", `code_${crypto.randomUUID()}`);
@@ -60,6 +77,7 @@ async function localStandIn(): Promise<Upstream> {
       WORKOS_API_HTTPS: "false",
     }),
     userId: ADA,
+    otherOrganization: "org_01DIFFERENCE00000000000000",
     async approve(authorizeUrl) {
       const response = await completeAtStandIn(authorizeUrl, { user_id: ADA });
       return response.headers.get("location")!;
@@ -137,5 +155,37 @@ for (
     assertEquals(logout.pathname, "/user_management/sessions/logout");
     assertMatch(logout.searchParams.get("session_id")!, /^session_/);
     assertEquals(logout.searchParams.get("return_to"), "http://localhost:4321/");
+  });
+
+  Deno.test(`agreement (${name}): the switcher lists both organizations and a switch re-scopes the session`, async () => {
+    await using upstream = await connect();
+    const { auth, cookie } = await signedIn(upstream);
+    const resolution = await auth.resolveSession(dashboard(cookie));
+    const session = (resolution as { auth: AuthContext }).auth;
+    const view = await auth.viewOrganizations(session);
+    assertEquals(view.organizations?.map((o) => [o.role, o.current]), [
+      ["admin", true],
+      ["member", false],
+    ]);
+    assert(view.organizations?.every((o) => o.name), "every organization has its name");
+    assertEquals(view.auth?.organizationName, view.organizations?.[0].name);
+
+    const response = await auth.switchOrganization(
+      requestWithCookies("/auth/switch-organization", [cookie], {
+        method: "POST",
+        headers: {
+          origin: "http://localhost:4321",
+          "content-type": "application/x-www-form-urlencoded",
+        },
+        body: new URLSearchParams({ organizationId: upstream.otherOrganization }),
+      }),
+    );
+    assertEquals(response.status, 303);
+    const switched = await auth.resolveSession(
+      dashboard(getSetCookie(response, "wos-session")!.pair),
+    );
+    const after = (switched as { auth: AuthContext }).auth;
+    assertEquals([after.organizationId, after.role], [upstream.otherOrganization, "member"]);
+    assertEquals(after.permissions, ["posts:read"]);
   });
 }

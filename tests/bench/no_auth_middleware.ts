@@ -10,10 +10,10 @@
  * @module
  */
 import type { MiddlewareHandler } from "astro";
-import type { AuthContext } from "../../src/lib/auth/resolve.ts";
+import type { OrganizationChoice, SignedInContext } from "../../src/lib/auth/memberships.ts";
 
 // Ada from `src/dev/authkit/seed.json`, as the real middleware resolves her.
-const ADA: AuthContext = {
+const ADA: SignedInContext = {
   user: {
     id: "user_01ADA000000000000000000000",
     email: "ada@example.com",
@@ -30,10 +30,28 @@ const ADA: AuthContext = {
   featureFlags: ["new-dashboard"],
   impersonator: null,
   accessToken: "not-verified-in-this-build",
+  organizationName: "Analytical Engines Ltd",
 };
+
+// Her memberships, as the real middleware lists them from its cache.
+const ORGANIZATIONS: OrganizationChoice[] = [
+  {
+    id: "org_01EXAMPLE00000000000000000",
+    name: "Analytical Engines Ltd",
+    role: "admin",
+    current: true,
+  },
+  {
+    id: "org_01DIFFERENCE00000000000000",
+    name: "Difference Engine Society",
+    role: "member",
+    current: false,
+  },
+];
 
 /** Every request is Ada's. */
 export const onRequest: MiddlewareHandler = (context, next) => {
   context.locals.auth = ADA;
+  context.locals.organizations = ORGANIZATIONS;
   return next();
 };

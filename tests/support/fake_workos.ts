@@ -81,6 +81,34 @@ export function signToken(
 
 type Handler = (body: Record<string, unknown>) => Response | Promise<Response>;
 
+/** `USER`'s memberships in the fake: two active organizations and a pending invitation. */
+export const FAKE_ORGANIZATIONS = {
+  acme: { id: "org_01ACME", name: "Acme Corp", role: "admin", status: "active" },
+  beta: { id: "org_01BETA", name: "Beta Industries", role: "member", status: "active" },
+  pending: { id: "org_01PENDING", name: "Pending Ltd", role: "member", status: "pending" },
+};
+
+/** WorkOS's list answer for memberships (snake_case, `role: {slug}`). */
+export function membershipList(
+  userId: string,
+  organizations: { id: string; role: string; status: string }[],
+): Response {
+  return json(200, {
+    object: "list",
+    data: organizations.map((organization, i) => ({
+      object: "organization_membership",
+      id: `om_0${i}`,
+      user_id: userId,
+      organization_id: organization.id,
+      role: { slug: organization.role },
+      status: organization.status,
+      created_at: "2024-01-01T00:00:00.000Z",
+      updated_at: "2024-01-01T00:00:00.000Z",
+    })),
+    list_metadata: { before: null, after: null },
+  });
+}
+
 /** The installed fake. Dispose it (`using`) to restore `fetch`. */
 export interface FakeWorkOS extends Disposable {
   key: SigningKey;
@@ -99,6 +127,12 @@ export interface FakeWorkOS extends Disposable {
   onJwks: () => Response | Promise<Response>;
   /** Answers `POST /user_management/sessions/revoke`; defaults to `{"success":true}`. */
   onRevoke: () => Response | Promise<Response>;
+  /** `GET` calls to the organization endpoints, as `path?query`. */
+  apiCalls: string[];
+  /** Answers `GET /user_management/organization_memberships`; defaults to `FAKE_ORGANIZATIONS`. */
+  onMemberships: (query: URLSearchParams) => Response | Promise<Response>;
+  /** Answers `GET /organizations/:id`; defaults to the names in `FAKE_ORGANIZATIONS`. */
+  onOrganization: (id: string) => Response | Promise<Response>;
   /** The wire answer WorkOS gives to a successful code exchange or refresh. */
   successfulAuthentication(claims?: Record<string, unknown>): Promise<Response>;
 }
@@ -143,6 +177,21 @@ export async function installFakeWorkOS(): Promise<FakeWorkOS> {
     onAuthenticate: () => fake.successfulAuthentication(),
     onJwks: () => json(200, { keys: fake.jwksKeys.map((k) => k.publicJwk) }),
     onRevoke: () => json(200, { success: true }),
+    apiCalls: [],
+    onMemberships: (query) =>
+      membershipList(query.get("user_id") ?? "", Object.values(FAKE_ORGANIZATIONS)),
+    onOrganization(id) {
+      const organization = Object.values(FAKE_ORGANIZATIONS).find((o) => o.id === id);
+      if (!organization) return json(404, { code: "entity_not_found", message: "Not found" });
+      return json(200, {
+        object: "organization",
+        id,
+        name: organization.name,
+        domains: [],
+        created_at: "2024-01-01T00:00:00.000Z",
+        updated_at: "2024-01-01T00:00:00.000Z",
+      });
+    },
     [Symbol.dispose]() {
       globalThis.fetch = originalFetch;
     },
@@ -163,6 +212,15 @@ export async function installFakeWorkOS(): Promise<FakeWorkOS> {
     if (url.origin === FAKE_API && url.pathname === "/user_management/sessions/revoke") {
       fake.calls.revoke.push(await request.json());
       return await withSignal(request, () => fake.onRevoke());
+    }
+    if (url.origin === FAKE_API && url.pathname === "/user_management/organization_memberships") {
+      fake.apiCalls.push(url.pathname + url.search);
+      return await withSignal(request, () => fake.onMemberships(url.searchParams));
+    }
+    const organization = url.pathname.match(/^\/organizations\/([^/]+)$/);
+    if (url.origin === FAKE_API && organization) {
+      fake.apiCalls.push(url.pathname);
+      return await withSignal(request, () => fake.onOrganization(organization[1]));
     }
     fake.calls.other.push(request.url);
     throw new TypeError(`fake WorkOS: unexpected request to ${request.url}`);

@@ -6,6 +6,7 @@
  */
 import { redirectResponse } from "./http.ts";
 import { renderErrorPage, renderSignInPage } from "./page.ts";
+import { findMembership } from "./seed.ts";
 import { findOrCreateUser, issueCode, type SignIn, type StandInState } from "./state.ts";
 
 /** A validated authorize request. */
@@ -14,6 +15,8 @@ export interface AuthorizationRequest {
   state?: string;
   signUp: boolean;
   loginHint?: string;
+  /** Sign in straight into this organization: only its members can complete. */
+  organizationId?: string;
   codeChallenge?: string;
   /** The query as received, echoed through the sign-in page's forms. */
   params: URLSearchParams;
@@ -55,11 +58,19 @@ export function parseAuthorizationRequest(
   if (codeChallenge !== undefined && !S256_CHALLENGE.test(codeChallenge)) {
     return '"code_challenge" must be a base64url SHA-256 digest.';
   }
+  const organizationId = params.get("organization_id") ?? undefined;
+  if (
+    organizationId !== undefined &&
+    !standIn.seed.organizations.some((organization) => organization.id === organizationId)
+  ) {
+    return 'Unknown "organization_id".';
+  }
   return {
     redirectUri,
     state: params.get("state") ?? undefined,
     signUp: screenHint === "sign-up",
     loginHint: params.get("login_hint") ?? undefined,
+    organizationId,
     codeChallenge,
     params,
   };
@@ -69,13 +80,18 @@ export function parseAuthorizationRequest(
 export function handleAuthorize(standIn: StandInState, request: Request): Response {
   const authorization = parseAuthorizationRequest(standIn, new URL(request.url).searchParams);
   if (typeof authorization === "string") return renderErrorPage(authorization);
+  const { organizationId } = authorization;
+  // Into an organization, only its members are offered, as AuthKit would allow only them.
+  const canEnter = (userId: string) =>
+    organizationId === undefined || isMember(standIn, userId, organizationId);
   return renderSignInPage({
     appName: standIn.seed.appName,
     signUp: authorization.signUp,
-    users: [...standIn.users.values()],
-    impersonations: standIn.seed.impersonations,
+    users: [...standIn.users.values()].filter((user) => canEnter(user.id)),
+    impersonations: standIn.seed.impersonations.filter((entry) => canEnter(entry.userId)),
     params: authorization.params,
     loginHint: authorization.loginHint,
+    organizationName: standIn.seed.organizations.find((o) => o.id === organizationId)?.name,
   });
 }
 
@@ -101,8 +117,13 @@ export async function handleAuthorizeComplete(
   } else {
     const signIn = chooseSignIn(standIn, form);
     if (!signIn) return renderErrorPage("Choose a user, an impersonation or an email address.");
+    const { organizationId } = authorization;
+    if (organizationId !== undefined && !isMember(standIn, signIn.userId, organizationId)) {
+      return renderErrorPage("This user is not a member of the organization.");
+    }
     const code = issueCode(standIn, {
       ...signIn,
+      organizationId,
       clientId: standIn.clientId,
       codeChallenge: authorization.codeChallenge,
     });
@@ -110,6 +131,10 @@ export async function handleAuthorizeComplete(
   }
   if (authorization.state !== undefined) location.searchParams.set("state", authorization.state);
   return redirectResponse(location);
+}
+
+function isMember(standIn: StandInState, userId: string, organizationId: string): boolean {
+  return findMembership(standIn.seed, userId, organizationId) !== undefined;
 }
 
 function chooseSignIn(standIn: StandInState, form: FormData): SignIn | undefined {

@@ -18,7 +18,10 @@ export interface SignInPage {
   impersonations: SeedImpersonation[];
   /** The authorize query, carried through each form so the completion can re-validate it. */
   params: URLSearchParams;
+  /** Prefills the email field and puts the matching test user first, focused. */
   loginHint?: string;
+  /** Set when signing in straight into an organization (`organization_id`). */
+  organizationName?: string;
 }
 
 // The page needs no script and posts only to itself; it must not be framed (clickjacking).
@@ -54,11 +57,24 @@ const STYLE = `
 /** Renders the sign-in (or sign-up) page. */
 export function renderSignInPage(page: SignInPage): Response {
   const heading = page.signUp ? "Create your account" : `Sign in to ${page.appName}`;
-  const userButtons = page.users.map((user) =>
-    `<li><button type="submit" id="user-${escapeHtml(user.id)}" name="user_id" ` +
-    `value="${escapeHtml(user.id)}">${escapeHtml(`${user.firstName} ${user.lastName}`)} ` +
+  const hinted = (user: SeedUser) =>
+    page.loginHint !== undefined && user.email.toLowerCase() === page.loginHint.toLowerCase();
+  const users = [...page.users.filter(hinted), ...page.users.filter((user) => !hinted(user))];
+  const userButtons = users.map((user) =>
+    `<li><button type="submit"${hinted(user) ? ' autofocus aria-describedby="hint"' : ""} ` +
+    `id="user-${escapeHtml(user.id)}" name="user_id" value="${escapeHtml(user.id)}">` +
+    `${escapeHtml(`${user.firstName} ${user.lastName}`)} ` +
     `<small>${escapeHtml(user.email)}</small></button></li>`
   );
+  const context = [
+    page.organizationName === undefined
+      ? ""
+      : `<p class="badge" id="organization">Into the organization ` +
+        `<strong>${escapeHtml(page.organizationName)}</strong></p>`,
+    users.some(hinted)
+      ? `<p class="badge" id="hint">Suggested by the app: ${escapeHtml(page.loginHint!)}</p>`
+      : "",
+  ].join("");
   const impersonationButtons = page.impersonations.map((entry, index) => {
     const user = page.users.find((u) => u.id === entry.userId);
     const target = user ? `${user.firstName} ${user.lastName}` : entry.userId;
@@ -69,7 +85,7 @@ export function renderSignInPage(page: SignInPage): Response {
   const hidden = hiddenInputs(page.params);
   const body = `
 <p class="badge">Local AuthKit stand-in</p>
-<h1>${escapeHtml(heading)}</h1>
+<h1>${escapeHtml(heading)}</h1>${context}
 <form method="post" action="${COMPLETE_PATH}">${hidden}
   <h2 id="users-heading">Test users</h2>
   <ul role="list" aria-labelledby="users-heading">

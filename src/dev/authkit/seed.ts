@@ -112,9 +112,18 @@ export function parseSeed(value: unknown): Seed {
   return raw as unknown as Seed;
 }
 
-/** The user's organization and role, or `undefined` for a user who belongs to none. */
-export function findMembership(seed: Seed, userId: string): ResolvedMembership | undefined {
-  const membership = seed.memberships.find((m) => m.userId === userId);
+/**
+ * The user's membership of `organizationId`, or by default their first one (where a sign-in
+ * without an organization lands); `undefined` when there is none.
+ */
+export function findMembership(
+  seed: Seed,
+  userId: string,
+  organizationId?: string,
+): ResolvedMembership | undefined {
+  const membership = seed.memberships.find((m) =>
+    m.userId === userId && (organizationId === undefined || m.organizationId === organizationId)
+  );
   if (!membership) return undefined;
   // parseSeed guarantees both references resolve.
   return {

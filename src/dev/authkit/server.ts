@@ -1,8 +1,8 @@
 /**
- * A local stand-in for WorkOS AuthKit: the authorize page, the authenticate endpoint, JWKS and
- * logout, speaking the wire contract of WORKOS-CONTRACT.md so the unmodified
- * `@workos-inc/node` v6 client works against it. Tests can count requests, inject faults,
- * rotate keys and mint sessions. All state lives in memory.
+ * A local stand-in for WorkOS AuthKit: the authorize page, the authenticate endpoint, JWKS,
+ * logout, organization memberships and organizations, speaking the wire contract of
+ * WORKOS-CONTRACT.md so the unmodified `@workos-inc/node` v6 client works against it. Tests can
+ * count requests, inject faults, rotate keys and mint sessions. All state lives in memory.
  *
  * @module
  */
@@ -10,6 +10,11 @@ import { handleAuthenticate } from "./authenticate.ts";
 import { handleAuthorize, handleAuthorizeComplete } from "./authorize.ts";
 import { jsonResponse } from "./http.ts";
 import { handleLogout } from "./logout.ts";
+import {
+  handleGetOrganization,
+  handleListMemberships,
+  ORGANIZATION_PATH,
+} from "./organizations.ts";
 import { ADMIN_REVOKE_PATH, COMPLETE_PATH } from "./page.ts";
 import { loadSeed, type Seed } from "./seed.ts";
 import { handleAdminRevoke, handleRevoke, handleSessionsPage } from "./sessions.ts";
@@ -41,7 +46,15 @@ export interface StandInOptions {
 }
 
 /** The endpoints counted and faulted separately. */
-export type Endpoint = "authorize" | "authenticate" | "jwks" | "logout" | "revoke" | "admin";
+export type Endpoint =
+  | "authorize"
+  | "authenticate"
+  | "jwks"
+  | "logout"
+  | "revoke"
+  | "admin"
+  | "memberships"
+  | "organizations";
 
 /** A failure an endpoint can be switched to; `null` restores normal answers. */
 export type Fault = "error500" | "hang" | "html" | "rate_limited" | null;
@@ -194,6 +207,12 @@ function findRoute(
   if (method === "POST" && pathname === ADMIN_REVOKE_PATH) {
     return { endpoint: "admin", handle: handleAdminRevoke };
   }
+  if (method === "GET" && pathname === "/user_management/organization_memberships") {
+    return { endpoint: "memberships", handle: handleListMemberships };
+  }
+  if (method === "GET" && ORGANIZATION_PATH.test(pathname)) {
+    return { endpoint: "organizations", handle: handleGetOrganization };
+  }
   return undefined;
 }
 
@@ -232,7 +251,16 @@ function faultResponse(
 }
 
 function zeroCounts(): Record<Endpoint, number> {
-  return { authorize: 0, authenticate: 0, jwks: 0, logout: 0, revoke: 0, admin: 0 };
+  return {
+    authorize: 0,
+    authenticate: 0,
+    jwks: 0,
+    logout: 0,
+    revoke: 0,
+    admin: 0,
+    memberships: 0,
+    organizations: 0,
+  };
 }
 
 function checkOptions(options: StandInOptions): void {

@@ -20,6 +20,8 @@ export interface SignIn {
   userId: string;
   authenticationMethod: string;
   impersonator?: Impersonator;
+  /** The organization the session is in; by default the user's first membership. */
+  organizationId?: string;
 }
 
 /** An authorization code's record until its single use. */
@@ -92,6 +94,12 @@ export function takeCode(state: StandInState, code: string): CodeGrant | undefin
   return grant;
 }
 
+/** The active session a refresh token belongs to, without spending the token. */
+export function peekRefreshToken(state: StandInState, token: string): Session | undefined {
+  const sessionId = state.refreshTokens.get(token);
+  return sessionId === undefined ? undefined : state.sessions.get(sessionId);
+}
+
 /** Removes a refresh token and returns its session, if that session is still active. */
 export function takeRefreshToken(state: StandInState, token: string): Session | undefined {
   const sessionId = state.refreshTokens.get(token);
@@ -133,7 +141,7 @@ export async function authenticationResponse(
   session: Session,
 ): Promise<Record<string, unknown>> {
   const user = state.users.get(session.userId)!;
-  const membership = findMembership(state.seed, user.id);
+  const membership = findMembership(state.seed, user.id, session.organizationId);
   const refreshToken = randomToken();
   state.refreshTokens.set(refreshToken, session.id);
   const accessToken = await signAccessToken(state.signingKeys.at(-1)!, {

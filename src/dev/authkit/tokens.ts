@@ -26,7 +26,8 @@ export interface AccessTokenInput {
   actor?: string;
 }
 
-const CROCKFORD_BASE32 = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+/** The alphabet of WorkOS's ULID-style ids. */
+export const CROCKFORD_BASE32 = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
 /** A WorkOS-looking id: `prefix_` and 26 ULID-style characters (random, not time-ordered). */
 export function randomId(prefix: string): string {

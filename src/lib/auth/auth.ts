@@ -9,6 +9,13 @@ import type { WorkOS } from "@workos-inc/node";
 import { ExpiringLru } from "./cache.ts";
 import { type AuthConfig, loadConfig } from "./config.ts";
 import { type FlowDeps, handleCallback, handleSignIn, handleSignOut } from "./flows.ts";
+import {
+  createMembershipCache,
+  type MembershipCache,
+  type OrganizationView,
+  viewOrganizations,
+} from "./memberships.ts";
+import { createRefreshInto, handleSwitchOrganization } from "./organizations.ts";
 import { createCoordinatedRefresh } from "./refresh.ts";
 import { type AuthContext, type Resolution, resolveSession } from "./resolve.ts";
 import { createRevocations, type Revocations } from "./revocations.ts";
@@ -35,11 +42,16 @@ export interface Auth {
   /** Deno KV, or the in-process fallback (`sharedState.mode` says which). */
   readonly sharedState: SharedState;
   readonly revocations: Revocations;
+  /** Each user's organizations, cached briefly (see `memberships.ts`). */
+  readonly memberships: MembershipCache;
   signIn(request: Request): Promise<Response>;
   signUp(request: Request): Promise<Response>;
   callback(request: Request): Promise<Response>;
   signOut(request: Request): Promise<Response>;
   webhook(request: Request): Promise<Response>;
+  switchOrganization(request: Request): Promise<Response>;
+  /** The pages' view of a session: organization name and switcher; synchronous on a hit. */
+  viewOrganizations(auth: AuthContext | null): OrganizationView | Promise<OrganizationView>;
   /** Synchronous on a cache hit or without a cookie (see `resolveSession` in `resolve.ts`). */
   resolveSession(request: Request): Resolution | Promise<Resolution>;
 }
@@ -53,6 +65,8 @@ export interface AuthOptions {
   sharedState?: SharedState;
   /** Waits between polls of another instance's refresh claim. */
   sleep?: (ms: number) => Promise<void>;
+  /** How long a page waits for the user's memberships (see `memberships.ts`). */
+  membershipsDeadlineMs?: number;
 }
 
 /** Builds the auth layer for `config`. */
@@ -79,6 +93,8 @@ export function createAuth(config: AuthConfig, options: AuthOptions = {}): Auth 
     },
   });
   const deps: FlowDeps = { config, workos, verify, revocations, now };
+  const memberships = createMembershipCache(workos, now, options.membershipsDeadlineMs);
+  const refreshInto = createRefreshInto(workos, config, now);
   return {
     config,
     workos,
@@ -86,11 +102,23 @@ export function createAuth(config: AuthConfig, options: AuthOptions = {}): Auth 
     cache,
     sharedState,
     revocations,
+    memberships,
     signIn: (request) => handleSignIn(request, deps, "sign-in"),
     signUp: (request) => handleSignIn(request, deps, "sign-up"),
     callback: (request) => handleCallback(request, deps),
     signOut: (request) => handleSignOut(request, deps),
     webhook: (request) => handleWebhook(request, { config, workos, revocations, now }),
+    switchOrganization: (request) =>
+      handleSwitchOrganization(request, {
+        config,
+        verify,
+        now,
+        memberships,
+        refreshInto,
+        revocations,
+        sessions: cache,
+      }),
+    viewOrganizations: (auth) => viewOrganizations(auth, memberships),
     resolveSession: (request) =>
       resolveSession(request, { config, verify, refresh, cache, revocations, now }),
   };

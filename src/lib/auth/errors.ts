@@ -25,6 +25,9 @@ export type AuthErrorCode =
   | "webhook_invalid" // a webhook with a missing, malformed, bad or stale signature
   | "jwks_unavailable" // WorkOS's signing keys could not be fetched
   | "origin_rejected" // a cross-site POST
+  | "organization_invalid" // switch to a malformed id, or to an organization the user is not in
+  | "organization_switch_refused" // WorkOS refused the session that organization (a 4xx)
+  | "organization_reauthentication_required" // the organization wants SSO or MFA: sign in again
   | "internal"; // anything unexpected: fail closed
 
 /** An auth failure with a stable code; `cause` is for logs only. */
@@ -77,6 +80,22 @@ const OUTCOMES: Record<AuthErrorCode, Outcome> = {
     message: "The request's signature is missing, invalid or stale.",
     retrySignIn: false,
   },
+  organization_invalid: {
+    status: 400,
+    title: "Organization not available",
+    message: "You are not a member of that organization.",
+    retrySignIn: false,
+  },
+  organization_switch_refused: {
+    status: 403,
+    title: "Organization not available",
+    message: "That organization could not be opened for your session.",
+    retrySignIn: false,
+  },
+  organization_reauthentication_required: signInAgain(
+    401,
+    "That organization asks you to sign in again.",
+  ),
   internal: unavailable(500, "Something went wrong on our side."),
 };
 

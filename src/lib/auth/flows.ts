@@ -8,6 +8,7 @@ import type { WorkOS } from "@workos-inc/node";
 import type { AuthConfig } from "./config.ts";
 import { deleteCookie, readCookie, SESSION_COOKIE, setCookie, STATE_COOKIE } from "./cookies.ts";
 import { AuthError, renderErrorPage, toAuthError } from "./errors.ts";
+import { readSignInHints } from "./hints.ts";
 import { createRequestId, logAuthFailure } from "./log.ts";
 import { safeReturnTo } from "./return-to.ts";
 import { createSession, createSessionCookie, openSession } from "./session.ts";
@@ -31,7 +32,7 @@ import {
 /** What the flows need; built once per process in `auth.ts`. */
 export interface FlowDeps {
   config: AuthConfig;
-  /** Loaded on first use: page views never need the SDK. */
+  /** Loaded on first use: a page view needs the SDK only to list memberships (cached). */
   workos: () => Promise<WorkOS>;
   verify: TokenVerifier;
   revocations: Revocations;
@@ -44,12 +45,14 @@ export async function handleSignIn(
   deps: FlowDeps,
   screenHint: "sign-in" | "sign-up" = "sign-in",
 ): Promise<Response> {
-  const returnTo = safeReturnTo(new URL(request.url).searchParams.get("returnTo"));
+  const params = new URL(request.url).searchParams;
+  const returnTo = safeReturnTo(params.get("returnTo"));
   const flow = createSignInState(returnTo);
   const location = createAuthorizationUrl(await deps.workos(), deps.config, {
     state: flow.state,
     codeChallenge: await createCodeChallenge(flow.codeVerifier),
     screenHint,
+    ...readSignInHints(params), // `?organizationId=` and `?loginHint=`, if well-formed
   });
   const stateCookie = await sealSignInState(flow, deps.config);
   return redirect(location, [
@@ -152,11 +155,11 @@ async function readRequestSessionId(request: Request, deps: FlowDeps): Promise<s
   return opened ? readSessionId(opened.value.accessToken) : null;
 }
 
-/** A 302 that no cache may keep, with the given `Set-Cookie` values. */
-function redirect(location: string, cookies: string[]): Response {
+/** A redirect (302 unless told) that no cache may keep, with the given `Set-Cookie` values. */
+export function redirect(location: string, cookies: string[], status = 302): Response {
   const headers = new Headers({ location, "cache-control": "no-store" });
   for (const cookie of cookies) headers.append("set-cookie", cookie);
-  return new Response(null, { status: 302, headers });
+  return new Response(null, { status, headers });
 }
 
 /** Logs the failure's code and answers with the generic page for it. */

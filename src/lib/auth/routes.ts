@@ -8,8 +8,15 @@
 export const PROTECTED_PATHS = ["/dashboard", "/api"];
 
 /** Routes that manage their own cookies: never guarded (a sign-in loop otherwise), never a
- * `returnTo` target. */
-export const AUTH_ROUTES = ["/sign-in", "/sign-up", "/sign-out", "/auth/callback"];
+ * `returnTo` target. The organization switch opens the session itself, since it must spend
+ * the refresh token the guard would otherwise refresh. */
+export const AUTH_ROUTES = [
+  "/sign-in",
+  "/sign-up",
+  "/sign-out",
+  "/auth/callback",
+  "/auth/switch-organization",
+];
 
 /** WorkOS's signed event deliveries: authenticated by signature, never by a session. */
 export const WEBHOOK_ROUTE = "/webhooks/workos";

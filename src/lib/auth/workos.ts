@@ -39,8 +39,8 @@ export interface Authentication extends TokenSet {
 /**
  * Builds the process's WorkOS client, with a timeout on every request it sends. The SDK is
  * imported here, on first use, rather than at start: loading it takes ~65 ms, a third of a cold
- * start (`deno task bench`), and only sign-in, callback, sign-out and refresh need it, never a
- * page view.
+ * start (`deno task bench`), and only sign-in, callback, sign-out, refresh and the
+ * organization switch need it; a page view only when the user's memberships are not cached.
  */
 export async function createWorkOSClient(
   config: AuthConfig,
@@ -117,7 +117,15 @@ export function parseRetryAfter(value: string | null): number | null {
 export function createAuthorizationUrl(
   workos: WorkOS,
   config: AuthConfig,
-  flow: { state: string; codeChallenge: string; screenHint?: "sign-in" | "sign-up" },
+  flow: {
+    state: string;
+    codeChallenge: string;
+    screenHint?: "sign-in" | "sign-up";
+    /** Sign in straight into this organization (validated by `hints.ts`). */
+    organizationId?: string;
+    /** Prefill this email address (validated by `hints.ts`). */
+    loginHint?: string;
+  },
 ): string {
   const url = new URL(workos.userManagement.getAuthorizationUrl({
     provider: "authkit",
@@ -125,6 +133,8 @@ export function createAuthorizationUrl(
     redirectUri: config.redirectUri.href,
     state: flow.state,
     screenHint: flow.screenHint,
+    organizationId: flow.organizationId,
+    loginHint: flow.loginHint,
   }));
   // PKCE even for a confidential client (RFC 9700 §2.1.1); v6 cannot add it itself.
   url.searchParams.set("code_challenge", flow.codeChallenge);
@@ -168,6 +178,66 @@ export async function refreshTokens(
   const tokens = parseTokenSet(result);
   if (!tokens) throw new AuthError("upstream_invalid_response");
   return tokens;
+}
+
+/**
+ * WorkOS error codes (in the body's `code`, or `error` for OAuth-style bodies) that mean the
+ * session may not enter the organization until the user signs in again, through the
+ * organization's SSO or after setting up MFA (WorkOS "Authentication errors" reference). The
+ * remedy is a new AuthKit sign-in with that `organization_id`.
+ */
+export const REAUTHENTICATION_CODES: ReadonlySet<string> = new Set([
+  "sso_required",
+  "mfa_enrollment",
+  "mfa_challenge",
+  "organization_authentication_methods_required",
+]);
+
+/**
+ * Exchanges a refresh token for tokens scoped to `organizationId` (organization switching). v6's
+ * `authenticateWithRefreshToken` cannot send `organization_id`; its generic `post` can.
+ * Refresh tokens are single-use: callers share one exchange (see `organizations.ts`).
+ */
+export async function refreshIntoOrganization(
+  workos: WorkOS,
+  config: AuthConfig,
+  grant: { refreshToken: string; organizationId: string },
+): Promise<TokenSet> {
+  let response: { data?: unknown };
+  try {
+    response = await workos.post("/user_management/authenticate", {
+      grant_type: "refresh_token",
+      client_id: config.clientId,
+      client_secret: config.apiKey,
+      refresh_token: grant.refreshToken,
+      organization_id: grant.organizationId,
+    });
+  } catch (error) {
+    throw classifySwitchError(error);
+  }
+  const tokens = parseTokenSet(response?.data);
+  if (!tokens) throw new AuthError("upstream_invalid_response");
+  return tokens;
+}
+
+/**
+ * A refused organization switch, in order: the organization wants a fresh sign-in; the refresh
+ * token is dead (`invalid_grant`, in either body shape: terminal as for any refresh); any other
+ * refusal (a 4xx but 401, 408 and 429) is WorkOS refusing this session that organization, while
+ * the session itself lives on (its exact answer for a non-member is not documented in what we
+ * could read). The rest is transient, as `classifyUpstreamError` says.
+ */
+function classifySwitchError(error: unknown): AuthError {
+  const e = error as { error?: unknown; rawData?: { code?: unknown } } | null;
+  const code = typeof e?.rawData?.code === "string" ? e.rawData.code : e?.error;
+  if (typeof code === "string" && REAUTHENTICATION_CODES.has(code)) {
+    return new AuthError("organization_reauthentication_required", { cause: error });
+  }
+  const classified = classifyUpstreamError(error, "refresh_rejected");
+  if (classified.code === "refresh_rejected" && code !== "invalid_grant") {
+    return new AuthError("organization_switch_refused", { cause: error });
+  }
+  return classified;
 }
 
 /** The WorkOS logout URL that ends session `sid` and then returns the browser to `returnTo`. */

@@ -1,0 +1,196 @@
+/**
+ * The signed-in user's organizations: their active memberships with names, cached per user, and
+ * the view of them the pages get (`Astro.locals.auth.organizationName`,
+ * `Astro.locals.organizations`).
+ *
+ * @module
+ */
+import type { WorkOS } from "@workos-inc/node";
+import { ExpiringLru } from "./cache.ts";
+import { toAuthError } from "./errors.ts";
+import { createRequestId, logAuthFailure } from "./log.ts";
+import type { AuthContext } from "./resolve.ts";
+import { classifyUpstreamError } from "./workos.ts";
+
+/** How long a user's memberships are reused before WorkOS is asked again. */
+export const MEMBERSHIPS_TTL_MS = 60_000;
+/** After a failed fetch, pages go without the switcher this long before asking again. */
+export const MEMBERSHIPS_FAILURE_TTL_MS = 10_000;
+/** Bound on users whose memberships are remembered (a few hundred bytes each). */
+export const MEMBERSHIPS_CACHE_SIZE = 10_000;
+/**
+ * A page waits this long for a memberships fetch, then renders without the switcher while the
+ * fetch goes on to fill the cache: a slow WorkOS must not hold every page for the full upstream
+ * timeout.
+ */
+export const MEMBERSHIPS_PAGE_DEADLINE_MS = 1_000;
+
+/** A user's membership of an organization, as the dashboard's switcher shows it. */
+export interface OrganizationMembership {
+  organizationId: string;
+  /** Null when the organization's name could not be read. */
+  organizationName: string | null;
+  /** The role slug in that organization. */
+  role: string | null;
+}
+
+/** The largest page WorkOS lists; beyond it, memberships are left out (see README). */
+const MEMBERSHIPS_PAGE_SIZE = 100;
+
+/**
+ * The user's active memberships with each organization's name: one list call, then one
+ * `getOrganization` per organization, in parallel. v6.8.0 has no `statuses` option (it would
+ * drop it from the query), so inactive and pending memberships are filtered out here. A name
+ * that cannot be read is left null rather than failing the whole list.
+ */
+export async function listActiveMemberships(
+  workos: WorkOS,
+  userId: string,
+): Promise<OrganizationMembership[]> {
+  let list;
+  try {
+    list = await workos.userManagement.listOrganizationMemberships({
+      userId,
+      limit: MEMBERSHIPS_PAGE_SIZE,
+    });
+  } catch (error) {
+    throw classifyUpstreamError(error);
+  }
+  const active = list.data.filter((m) => m.status === "active" && m.userId === userId);
+  const names = await Promise.allSettled(
+    active.map((m) => workos.organizations.getOrganization(m.organizationId)),
+  );
+  return active.map((membership, i) => {
+    const name = names[i].status === "fulfilled" ? names[i].value.name : null;
+    const role = (membership.role as { slug?: unknown } | undefined)?.slug;
+    return {
+      organizationId: membership.organizationId,
+      organizationName: typeof name === "string" && name !== "" ? name : null,
+      role: typeof role === "string" ? role : null,
+    };
+  });
+}
+
+/** `Astro.locals.auth`: the verified session plus the current organization's name. */
+export interface SignedInContext extends AuthContext {
+  /** The current organization's name; null without one, or while memberships are unavailable. */
+  organizationName: string | null;
+}
+
+/** One entry of the dashboard's organization switcher. */
+export interface OrganizationChoice {
+  id: string;
+  /** Null when WorkOS did not give the name; show the id instead. */
+  name: string | null;
+  role: string | null;
+  current: boolean;
+}
+
+/** What the middleware hands the pages. */
+export interface OrganizationView {
+  auth: SignedInContext | null;
+  /** Null when signed out, or when the memberships could not be fetched. */
+  organizations: OrganizationChoice[] | null;
+}
+
+/**
+ * Per-user memberships, cached for `MEMBERSHIPS_TTL_MS`, one fetch per user at a time. A hit is
+ * answered synchronously, so a signed-in page view with a warm cache waits on no promise and
+ * makes no WorkOS call (`deno task bench`).
+ */
+export class MembershipCache {
+  #entries: ExpiringLru<OrganizationMembership[] | null>;
+  #inFlight = new Map<string, Promise<OrganizationMembership[]>>();
+  #fetch: (userId: string) => Promise<OrganizationMembership[]>;
+  #now: () => number;
+  #pageDeadlineMs: number;
+
+  constructor(
+    fetch: (userId: string) => Promise<OrganizationMembership[]>,
+    now: () => number,
+    options: { maxEntries?: number; pageDeadlineMs?: number } = {},
+  ) {
+    this.#entries = new ExpiringLru(options.maxEntries ?? MEMBERSHIPS_CACHE_SIZE);
+    this.#fetch = fetch;
+    this.#now = now;
+    this.#pageDeadlineMs = options.pageDeadlineMs ?? MEMBERSHIPS_PAGE_DEADLINE_MS;
+  }
+
+  /**
+   * The memberships for a page: from the cache, else fetched, for at most the page deadline.
+   * Never rejects: a failure is logged with its code, remembered briefly (an outage must not cost
+   * every page a timeout), and null; so is a fetch still running at the deadline, for this page.
+   */
+  forPage(
+    userId: string,
+  ): OrganizationMembership[] | null | Promise<OrganizationMembership[] | null> {
+    const cached = this.#entries.get(userId, this.#now());
+    if (cached !== undefined) return cached;
+    const loading = this.load(userId).catch((error) => {
+      logAuthFailure(toAuthError(error), "organizations", createRequestId());
+      this.#entries.set(userId, null, this.#now() + MEMBERSHIPS_FAILURE_TTL_MS);
+      return null;
+    });
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<null>((resolve) => {
+      timer = setTimeout(() => resolve(null), this.#pageDeadlineMs);
+    });
+    return Promise.race([loading, late]).finally(() => clearTimeout(timer));
+  }
+
+  /** The memberships from the cache, else freshly fetched; rejects with an `AuthError`. */
+  load(userId: string): Promise<OrganizationMembership[]> {
+    const cached = this.#entries.get(userId, this.#now());
+    if (cached) return Promise.resolve(cached);
+    const pending = this.#inFlight.get(userId);
+    if (pending) return pending;
+    const fetching = this.#fetch(userId).then((memberships) => {
+      this.#entries.set(userId, memberships, this.#now() + MEMBERSHIPS_TTL_MS);
+      return memberships;
+    }).finally(() => this.#inFlight.delete(userId));
+    this.#inFlight.set(userId, fetching);
+    return fetching;
+  }
+
+  /** Forgets a user's memberships (after a switch, roles may have changed). */
+  drop(userId: string): void {
+    this.#entries.delete(userId);
+  }
+}
+
+/** Builds the cache that lists memberships through the process's WorkOS client. */
+export function createMembershipCache(
+  workos: () => Promise<WorkOS>,
+  now: () => number,
+  pageDeadlineMs?: number,
+): MembershipCache {
+  return new MembershipCache(
+    async (userId) => listActiveMemberships(await workos(), userId),
+    now,
+    { pageDeadlineMs },
+  );
+}
+
+/**
+ * The pages' view of a resolved session: its organization's name and the switcher's entries.
+ * Synchronous when signed out or on a cache hit.
+ */
+export function viewOrganizations(
+  auth: AuthContext | null,
+  memberships: MembershipCache,
+): OrganizationView | Promise<OrganizationView> {
+  if (!auth) return { auth: null, organizations: null };
+  const found = memberships.forPage(auth.user.id);
+  return found instanceof Promise ? found.then((list) => toView(auth, list)) : toView(auth, found);
+}
+
+function toView(auth: AuthContext, list: OrganizationMembership[] | null): OrganizationView {
+  const organizations = list?.map((m) => ({
+    id: m.organizationId,
+    name: m.organizationName,
+    role: m.role,
+    current: m.organizationId === auth.organizationId,
+  })) ?? null;
+  const current = organizations?.find((o) => o.current);
+  return { auth: { ...auth, organizationName: current?.name ?? null }, organizations };
+}

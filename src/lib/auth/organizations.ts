@@ -1,0 +1,174 @@
+/**
+ * `POST /auth/switch-organization`: re-scopes the session to another of the user's organizations
+ * through a refresh with `organization_id`.
+ *
+ * @module
+ */
+import type { WorkOS } from "@workos-inc/node";
+import type { ExpiringLru } from "./cache.ts";
+import type { AuthConfig } from "./config.ts";
+import { deleteCookie, readCookie, SESSION_COOKIE } from "./cookies.ts";
+import { AuthError, toAuthError } from "./errors.ts";
+import { failure, redirect } from "./flows.ts";
+import { isOrganizationId } from "./hints.ts";
+import { createRequestId, logAuthFailure } from "./log.ts";
+import type { MembershipCache, OrganizationMembership } from "./memberships.ts";
+import { createSingleFlight } from "./refresh.ts";
+import type { AuthContext } from "./resolve.ts";
+import { safeReturnTo } from "./return-to.ts";
+import { createSessionCookie, openSession, type Session } from "./session.ts";
+import type { Revocations } from "./revocations.ts";
+import { readSessionId, type TokenVerifier } from "./tokens.ts";
+import { refreshIntoOrganization, type TokenSet } from "./workos.ts";
+
+const SWITCH_ROUTE = "/auth/switch-organization";
+
+/** What the switch needs; built once per process in `auth.ts`. */
+export interface SwitchDeps {
+  config: AuthConfig;
+  verify: TokenVerifier;
+  now: () => number;
+  memberships: MembershipCache;
+  /** Refresh into an organization, shared by concurrent identical switches. */
+  refreshInto: (refreshToken: string, organizationId: string) => Promise<TokenSet>;
+  /** The verified-session cache: the old seal's entry is dropped after a switch. */
+  sessions: ExpiringLru<AuthContext>;
+  /** A session signed out or revoked on any instance cannot be switched (S39, S40). */
+  revocations: Revocations;
+}
+
+/**
+ * Shares one exchange among concurrent switches of the same session to the same organization
+ * (refresh tokens are single-use): the refresh's single flight, keyed by token and organization.
+ */
+export function createRefreshInto(
+  workos: () => Promise<WorkOS>,
+  config: AuthConfig,
+  now: () => number,
+): (refreshToken: string, organizationId: string) => Promise<TokenSet> {
+  const exchangeOnce = createSingleFlight(async (key) => {
+    const [refreshToken, organizationId] = key.split("\u0000");
+    return await refreshIntoOrganization(await workos(), config, { refreshToken, organizationId });
+  }, now);
+  // NUL never occurs in a refresh token or an organization id (checked by `isOrganizationId`).
+  return (refreshToken, organizationId) => exchangeOnce(`${refreshToken}\u0000${organizationId}`);
+}
+
+/**
+ * `POST /auth/switch-organization` (form fields `organizationId`, optional `returnTo`). Same-origin
+ * only (S51); the target must be one of the user's active memberships, checked before WorkOS is
+ * asked for tokens (S50). On success the session is re-sealed and the browser sent (303) to
+ * `returnTo` or `/dashboard`.
+ */
+export async function handleSwitchOrganization(
+  request: Request,
+  deps: SwitchDeps,
+): Promise<Response> {
+  // A cross-site form could otherwise move a user into another organization unawares (S51).
+  if (request.headers.get("origin") !== deps.config.redirectUri.origin) {
+    return failure(new AuthError("origin_rejected"), SWITCH_ROUTE);
+  }
+  const form = await request.formData().catch(() => null);
+  const organizationId = form?.get("organizationId");
+  const returnTo = safeReturnTo(stringOrNull(form?.get("returnTo")));
+
+  const cookie = readCookie(request, SESSION_COOKIE);
+  const opened = cookie ? await openSession(cookie, deps.config, deps.now()) : null;
+  let revoked = false;
+  try {
+    revoked = opened !== null && await isRevoked(opened.value, deps);
+  } catch (error) {
+    // Transient: the session is kept, and nothing is switched.
+    return failure(new AuthError("shared_state_unavailable", { cause: error }), SWITCH_ROUTE);
+  }
+  if (!opened || revoked) {
+    // Signed out (or the seal expired): sign in, straight into the organization asked for.
+    const clear = cookie ? [deleteCookie(deps.config, SESSION_COOKIE)] : [];
+    return seeOther(signInLocation(returnTo, organizationId), clear);
+  }
+  if (!isOrganizationId(organizationId)) {
+    return failure(new AuthError("organization_invalid"), SWITCH_ROUTE);
+  }
+  const session = opened.value;
+  let memberships: OrganizationMembership[];
+  try {
+    memberships = await deps.memberships.load(session.user.id);
+  } catch (error) {
+    return failure(error, SWITCH_ROUTE); // transient: the session is kept
+  }
+  if (!memberships.some((m) => m.organizationId === organizationId)) {
+    return failure(new AuthError("organization_invalid"), SWITCH_ROUTE); // S50
+  }
+  return await switchSession(cookie!, session, organizationId, returnTo, deps);
+}
+
+async function switchSession(
+  cookie: string,
+  session: Session,
+  organizationId: string,
+  returnTo: string,
+  deps: SwitchDeps,
+): Promise<Response> {
+  let tokens: TokenSet;
+  try {
+    tokens = await deps.refreshInto(session.refreshToken, organizationId);
+  } catch (error) {
+    const authError = toAuthError(error);
+    if (authError.code === "organization_reauthentication_required") {
+      // SSO or MFA for that organization: AuthKit can do it, with this organization preselected.
+      logAuthFailure(authError, SWITCH_ROUTE, createRequestId());
+      return seeOther(signInLocation(returnTo, organizationId), []);
+    }
+    if (authError.code === "refresh_rejected") {
+      // The session is over, as when a refresh is refused: clear it and sign in again.
+      logAuthFailure(authError, SWITCH_ROUTE, createRequestId());
+      return seeOther(signInLocation(returnTo), [deleteCookie(deps.config, SESSION_COOKIE)]);
+    }
+    return failure(authError, SWITCH_ROUTE); // transient or refused: the session is kept
+  }
+  // No session from a token that does not verify, names another user or another organization.
+  // The old refresh token is spent by now: the old cookie serves until its access token expires,
+  // then its refresh is refused and the user signs in again, which is the fail-closed outcome.
+  const verification = await deps.verify(tokens.accessToken, deps.now()).catch(toAuthError);
+  if (verification instanceof AuthError) return failure(verification, SWITCH_ROUTE);
+  if (
+    !verification.ok || verification.claims.sub !== session.user.id ||
+    verification.claims.org_id !== organizationId
+  ) {
+    return failure(new AuthError("upstream_invalid_response"), SWITCH_ROUTE);
+  }
+  // Built as `refreshSession` in resolve.ts builds it: the stored user is kept.
+  const switched: Session = { ...session, ...tokens, organizationId };
+  let header: string;
+  try {
+    ({ header } = await createSessionCookie(switched, deps.config, deps.now()));
+  } catch (error) {
+    return failure(error, SWITCH_ROUTE);
+  }
+  // The old seal's refresh token is spent; its cached view would still show the old organization.
+  deps.sessions.delete(cookie);
+  deps.memberships.drop(session.user.id);
+  return seeOther(returnTo, [header]);
+}
+
+/** Whether the session was signed out or revoked on any instance. Rejects if KV cannot say. */
+async function isRevoked(session: Session, deps: SwitchDeps): Promise<boolean> {
+  const sid = readSessionId(session.accessToken);
+  return sid !== null && await deps.revocations.isRevoked(sid);
+}
+
+/** `/sign-in` that comes back to `returnTo`, into `organizationId` when it is well-formed. */
+function signInLocation(returnTo: string, organizationId?: unknown): string {
+  const params = new URLSearchParams({ returnTo });
+  if (isOrganizationId(organizationId)) params.set("organizationId", organizationId);
+  return `/sign-in?${params}`;
+}
+
+/** A 303: the browser follows a POST's answer with a GET. */
+function seeOther(location: string, cookies: string[]): Response {
+  return redirect(location, cookies, 303);
+}
+
+function stringOrNull(value: FormDataEntryValue | null | undefined): string | null {
+  return typeof value === "string" ? value : null;
+}
