@@ -12,7 +12,7 @@ import {
   assertStringIncludes,
 } from "@std/assert";
 import { type AuthOptions, createAuth } from "../src/lib/auth/auth.ts";
-import { sealSignInState } from "../src/lib/auth/state.ts";
+import { sealSignInState, stateCookieName } from "../src/lib/auth/state.ts";
 import {
   API_KEY,
   CLIENT_ID,
@@ -25,6 +25,7 @@ import {
   callbackRequest,
   captureLogs,
   getSetCookie,
+  getStateCookie,
   signInAndCallback,
   startSignIn,
 } from "./support/flow.ts";
@@ -51,10 +52,16 @@ async function startFixture(options: AuthOptions = {}) {
   };
 }
 
-/** Asserts a refused callback: `status`, state cookie cleared, no session, uncacheable. */
-function assertRefused(response: Response, status: number): void {
+/**
+ * Asserts a refused callback: `status`, no session, uncacheable, and the flow's state cookie
+ * cleared when the callback named a flow of this browser (`usedFlow`); otherwise no state cookie
+ * is touched, so a sign-in in progress survives a forged callback (S46).
+ */
+function assertRefused(response: Response, status: number, usedFlow = true): void {
   assertEquals(response.status, status);
-  assertEquals(getSetCookie(response, "wos-auth-state")?.attributes["max-age"], "0");
+  const state = getStateCookie(response);
+  if (usedFlow) assertEquals(state?.attributes["max-age"], "0");
+  else assertEquals(state, undefined);
   assertEquals(getSetCookie(response, "wos-session"), undefined);
   assertEquals(response.headers.get("cache-control"), "no-store");
   assertEquals(response.headers.get("referrer-policy"), "no-referrer");
@@ -62,7 +69,7 @@ function assertRefused(response: Response, status: number): void {
 
 Deno.test("S02 callback() rejects a request without the state cookie and never calls WorkOS", async () => {
   using f = await startFixture();
-  assertRefused(await f.callback({ code: "code_1", state: f.state }, false), 400);
+  assertRefused(await f.callback({ code: "code_1", state: f.state }, false), 400, false);
   assertEquals(f.fake.calls.authenticate.length, 0);
   assertEquals(f.logged(), ["state_missing"]);
 });
@@ -70,14 +77,14 @@ Deno.test("S02 callback() rejects a request without the state cookie and never c
 Deno.test("S03 callback() rejects a state that differs from the cookie's", async () => {
   using f = await startFixture();
   const attackers = await startSignIn(f.auth);
-  assertRefused(await f.callback({ code: "code_1", state: attackers.state }), 400);
+  assertRefused(await f.callback({ code: "code_1", state: attackers.state }), 400, false);
   assertEquals(f.fake.calls.authenticate.length, 0);
   assertEquals(f.logged(), ["state_mismatch"]);
 });
 
 Deno.test("S03 callback() rejects a missing state parameter", async () => {
   using f = await startFixture();
-  assertRefused(await f.callback({ code: "code_1" }), 400);
+  assertRefused(await f.callback({ code: "code_1" }), 400, false);
   assertEquals(f.fake.calls.authenticate.length, 0);
   assertEquals(f.logged(), ["state_mismatch"]);
 });
@@ -88,11 +95,13 @@ Deno.test("S03 callback() rejects an empty state matched against an empty one", 
     { state: "", codeVerifier: "v".repeat(43), returnTo: "/dashboard" },
     f.auth.config,
   );
-  for (const cookie of ["wos-auth-state=", `wos-auth-state=${emptySeal}`]) {
-    await t.step(cookie.slice(0, 20), async () => {
+  const emptyName = await stateCookieName(f.auth.config, "");
+  for (const cookie of [`${emptyName}=`, `${emptyName}=${emptySeal}`, `wos-auth-state=`]) {
+    await t.step(cookie.slice(0, 30), async () => {
       assertRefused(
         await f.auth.callback(callbackRequest({ code: "c", state: "" }, [cookie])),
         400,
+        false,
       );
     });
   }
@@ -126,8 +135,8 @@ Deno.test("S06 callback() refuses a replay once the state cookie is gone: one ex
   const first = await f.callback({ code: "code_1", state: f.state });
   assertEquals(first.status, 302);
   // The browser applies the first answer: the state cookie is deleted.
-  assertEquals(getSetCookie(first, "wos-auth-state")?.attributes["max-age"], "0");
-  assertRefused(await f.callback({ code: "code_1", state: f.state }, false), 400);
+  assertEquals(getStateCookie(first)?.attributes["max-age"], "0");
+  assertRefused(await f.callback({ code: "code_1", state: f.state }, false), 400, false);
   assertEquals(f.fake.calls.authenticate.length, 1);
   assertEquals(f.logged(), ["state_missing"]);
 });
@@ -234,7 +243,7 @@ Deno.test("S11 callback() success carries no-store, no-referrer, and a Location 
   const location = response.headers.get("location") ?? "";
   assertEquals(location, "/dashboard?tab=1");
   assertFalse(location.includes("code_LEAK") || location.includes(f.state));
-  assertEquals(getSetCookie(response, "wos-auth-state")?.attributes["max-age"], "0");
+  assertEquals(getStateCookie(response)?.attributes["max-age"], "0");
   assertExists(getSetCookie(response, "wos-session"));
   assertEquals(f.fake.calls.authenticate.length, 1);
 });
