@@ -12,7 +12,12 @@ import {
   assertStringIncludes,
 } from "@std/assert";
 import { type AuthOptions, createAuth } from "../src/lib/auth/auth.ts";
-import { sealSignInState, stateCookieName } from "../src/lib/auth/state.ts";
+import {
+  MAX_PENDING_SIGN_INS,
+  sealSignInState,
+  stateCookieName,
+  stateCookiesToEvict,
+} from "../src/lib/auth/state.ts";
 import {
   API_KEY,
   CLIENT_ID,
@@ -26,6 +31,8 @@ import {
   captureLogs,
   getSetCookie,
   getStateCookie,
+  parseSetCookie,
+  requestWithCookies,
   signInAndCallback,
   startSignIn,
 } from "./support/flow.ts";
@@ -278,4 +285,80 @@ Deno.test("callback() refuses a token whose sub is not the authenticated user", 
   assertRefused(await f.callback({ code: "code_1", state: f.state }), 502);
   assertEquals(f.fake.calls.authenticate.length, 1);
   assertEquals(f.logged(), ["upstream_invalid_response"]);
+});
+
+Deno.test("S46 two sign-ins in progress (two tabs) both complete; each callback clears only its own state cookie", async () => {
+  using fake = await installFakeWorkOS();
+  const auth = createAuth(testConfig());
+  const first = await startSignIn(auth, "/dashboard?tab=1");
+  const second = await startSignIn(auth, "/dashboard?tab=2");
+  assertNotEquals(first.stateCookie.split("=")[0], second.stateCookie.split("=")[0]);
+  const jar = [first.stateCookie, second.stateCookie];
+  for (const flow of [second, first]) {
+    const response = await auth.callback(
+      callbackRequest({ code: `code_${flow.state.slice(0, 6)}`, state: flow.state }, jar),
+    );
+    assertEquals(response.status, 302);
+    assertExists(getSetCookie(response, "wos-session"));
+    const cleared = response.headers.getSetCookie().filter((c) => c.includes("wos-auth-state"));
+    assertEquals(cleared.length, 1);
+    assertStringIncludes(cleared[0], `${flow.stateCookie.split("=")[0]}=;`);
+  }
+  assertEquals(fake.calls.authenticate.length, 2);
+});
+
+Deno.test("S46 a cross-site callback with another flow's state cancels nothing: the sign-in in progress still completes", async () => {
+  using f = await startFixture();
+  const attackers = await startSignIn(f.auth);
+  const forged = await f.auth.callback(
+    callbackRequest({ code: "code_attacker", state: attackers.state }, [f.stateCookie]),
+  );
+  assertRefused(forged, 400, false);
+  assertEquals((await f.callback({ code: "code_1", state: f.state })).status, 302);
+});
+
+Deno.test("S46 signIn() keeps at most MAX_PENDING_SIGN_INS state cookies, deleting the oldest", async () => {
+  using _fake = await installFakeWorkOS();
+  const auth = createAuth(testConfig());
+  const pending = ["wos-auth-state.a=1", "wos-auth-state.b=2", "wos-auth-state.c=3", "other=x"];
+  const response = await auth.signIn(requestWithCookies("/sign-in", pending));
+  const set = response.headers.getSetCookie().map(parseSetCookie);
+  const deleted = set.filter((c) => c.attributes["max-age"] === "0").map((c) => c.name);
+  assertEquals(deleted, ["wos-auth-state.a"], "three remain: b, c and the new one");
+  assertEquals(set.filter((c) => c.attributes["max-age"] !== "0").length, 1, "the new flow's");
+  assertEquals(MAX_PENDING_SIGN_INS, 3);
+  const cases: [string[], string[]][] = [
+    [[], []],
+    [["a"], []],
+    [["a", "b"], []],
+    [["a", "b", "c"], ["a"]],
+    [["a", "b", "c", "d", "e"], ["a", "b", "c"]],
+  ];
+  for (const [names, evicted] of cases) assertEquals(stateCookiesToEvict(names), evicted);
+});
+
+Deno.test("S47 on https the state cookie is __Host- prefixed and a planted plain one is never read", async () => {
+  using fake = await installFakeWorkOS();
+  const auth = createAuth(testConfig({ WORKOS_REDIRECT_URI: "https://app.example/auth/callback" }));
+  const flow = await startSignIn(auth);
+  assert(flow.stateCookie.startsWith("__Host-wos-auth-state."), flow.stateCookie);
+  // A sibling subdomain can set the unprefixed name (with Domain=): it does not count.
+  const plain = flow.stateCookie.slice("__Host-".length);
+  const planted = await auth.callback(callbackRequest({ code: "c", state: flow.state }, [plain]));
+  assertEquals(planted.status, 400);
+  assertEquals(fake.calls.authenticate.length, 0);
+  const real = await auth.callback(
+    callbackRequest({ code: "c", state: flow.state }, [plain, flow.stateCookie]),
+  );
+  assertEquals(real.status, 302);
+  assertExists(getSetCookie(real, "__Host-wos-session"));
+});
+
+Deno.test("S49 callback() answers carry Vary: Cookie", async () => {
+  using f = await startFixture();
+  const failed = await f.callback({ code: "code_1", state: "wrong" });
+  const succeeded = await f.callback({ code: "code_1", state: f.state });
+  for (const response of [failed, succeeded]) {
+    assertStringIncludes(response.headers.get("vary") ?? "", "Cookie");
+  }
 });

@@ -263,3 +263,57 @@ Deno.test("S23 guardRequest() appends a refreshed session's cookie to the page, 
     });
   }
 });
+
+Deno.test("S49 guardRequest() marks every personalised response private, no-store and Vary: Cookie", async (t) => {
+  using fake = await installFakeWorkOS();
+  const auth = createAuth(testConfig());
+  const { sessionCookie } = await signInAndCallback(auth, fake);
+  const cases: [string, string, string[], { accept: string }][] = [
+    ["signed-in page", "/dashboard", [sessionCookie], HTML],
+    ["signed-in public page", "/", [sessionCookie], HTML],
+    ["redirect to sign-in", "/dashboard", [], HTML],
+    ["401 JSON", "/api/me", [], JSON_ACCEPT],
+    ["garbage cookie", "/dashboard", ["wos-session=garbage"], HTML],
+  ];
+  for (const [name, path, cookies, headers] of cases) {
+    await t.step(name, async () => {
+      const { response } = await guard(auth, path, cookies, headers);
+      assertEquals(response.headers.get("cache-control"), "private, no-store");
+      assertEquals(response.headers.get("vary"), "Cookie");
+    });
+  }
+  const { seen, next } = recordingNext(() =>
+    new Response("page", { headers: { vary: "Accept-Encoding" } })
+  );
+  const request = requestWithCookies("/dashboard", [sessionCookie], { headers: HTML });
+  const response = await guardRequest(request, auth, next);
+  assertEquals(seen.length, 1);
+  assertEquals(response.headers.get("vary"), "Accept-Encoding, Cookie", "added, not replaced");
+});
+
+Deno.test("S43 guardRequest() answers a session that outgrew the chunk bound with a clear page and clears every chunk", async () => {
+  using fake = await installFakeWorkOS();
+  using logs = captureLogs();
+  const clock = createClock();
+  const auth = createAuth(testConfig(), { now: clock.now });
+  const permissions = Array.from({ length: 150 }, (_, i) => `workspace:${i}:documents:approve-all`);
+  const { callback } = await signInAndCallback(auth, fake, { claims: { permissions } });
+  const cookies = callback.headers.getSetCookie().filter((c) => c.startsWith("wos-session"));
+  assert(cookies.length >= 3, `${cookies.length} chunks`);
+  clock.advance(600);
+  const grown = Array.from({ length: 2_000 }, (_, i) => `permission-${i}-${"p".repeat(30)}`);
+  fake.onAuthenticate = () =>
+    fake.successfulAuthentication({
+      ...defaultClaims(Math.floor(clock.ms / 1000)),
+      permissions: grown,
+    });
+  const { response, seen } = await guard(auth, "/dashboard", cookies);
+  assertEquals(seen.length, 0);
+  assertEquals(response.status, 500);
+  const body = await response.text();
+  assert(body.includes("Session too large") && !body.includes('href="/sign-in"'), body);
+  const cleared = response.headers.getSetCookie().map((c) => c.split("=")[0]);
+  assertEquals(cleared, cookies.map((c) => c.split("=")[0]), "every chunk deleted");
+  for (const header of response.headers.getSetCookie()) assert(/Max-Age=0/.test(header), header);
+  assertEquals(logs.lines.map((line) => JSON.parse(line).code), ["session_too_large"]);
+});

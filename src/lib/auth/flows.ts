@@ -84,6 +84,7 @@ export async function handleCallback(request: Request, deps: FlowDeps): Promise<
     const cleared = tooLarge ? clearSessionCookies(deps.config, sessionChunks(request, deps)) : [];
     for (const cookie of [...clearState, ...cleared]) response.headers.append("set-cookie", cookie);
     response.headers.set("referrer-policy", "no-referrer");
+    addVaryCookie(response.headers);
     return response;
   }
 }
