@@ -166,7 +166,7 @@ Deno.test("S25 guardRequest() answers a protected page with 503 and keeps the co
   const { response, seen } = await guard(o.auth, "/dashboard", [o.sessionCookie]);
   assertEquals(response.status, 503);
   assertExists(response.headers.get("retry-after"));
-  assertEquals(response.headers.get("cache-control"), "no-store");
+  assertEquals(response.headers.get("cache-control"), "private, no-store");
   assertEquals(response.headers.getSetCookie(), []);
   assertEquals(seen.length, 0);
 });
@@ -316,4 +316,14 @@ Deno.test("S43 guardRequest() answers a session that outgrew the chunk bound wit
   assertEquals(cleared, cookies.map((c) => c.split("=")[0]), "every chunk deleted");
   for (const header of response.headers.getSetCookie()) assert(/Max-Age=0/.test(header), header);
   assertEquals(logs.lines.map((line) => JSON.parse(line).code), ["session_too_large"]);
+});
+
+Deno.test("S49 guardRequest() marks the 503 of an outage private, no-store and Vary: Cookie", async () => {
+  for (const [path, accept] of [["/dashboard", HTML], ["/api/me", JSON_ACCEPT]] as const) {
+    using o = await duringOutage();
+    const { response } = await guard(o.auth, path, [o.sessionCookie], accept);
+    assertEquals(response.status, 503);
+    assertEquals(response.headers.get("cache-control"), "private, no-store");
+    assertEquals(response.headers.get("vary"), "Cookie");
+  }
 });

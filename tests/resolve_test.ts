@@ -359,3 +359,40 @@ Deno.test("S48 resolveSession() hands out a deeply frozen context: a page's muta
   assertEquals(later.auth.role, "admin");
   assert(Object.isFrozen(later.auth) && Object.isFrozen(later.auth.roles));
 });
+
+Deno.test("S43 resolveSession() re-chunks a session whose permissions grow at refresh, and deletes the stale chunks when they shrink", async () => {
+  using s = await signedIn();
+  const many = Array.from(
+    { length: 150 },
+    (_, i) => `workspace:${i}:documents:approve-and-publish`,
+  );
+  const answerWith = (permissions: string[]) => {
+    s.fake.onAuthenticate = () =>
+      s.fake.successfulAuthentication({
+        ...defaultClaims(Math.floor(s.clock.ms / 1000)),
+        permissions,
+      });
+  };
+  s.clock.advance(600);
+  answerWith(many);
+  const grown = await s.resolve();
+  assertSignedIn(grown);
+  const large = grown.setCookies ?? [];
+  assert(large.length >= 4, `${large.length} chunks`);
+  assert(large.every((c) => !/Max-Age=0/.test(c)), "nothing deleted while growing");
+  assertEquals(grown.auth.permissions, many);
+
+  s.clock.advance(600);
+  answerWith(["posts:read"]);
+  const shrunk = await s.auth.resolveSession(requestWithCookies("/dashboard", large));
+  assertSignedIn(shrunk);
+  const set = (shrunk.setCookies ?? []).map(parseSetCookie);
+  assertEquals(set.map((c) => [c.name, c.attributes["max-age"] === "0"]), [
+    ["wos-session", false],
+    ...large.slice(1).map((c) => [parseSetCookie(c).name, true]),
+  ]);
+  const again = await s.auth.resolveSession(requestWithCookies("/dashboard", [set[0].pair]));
+  assertSignedIn(again);
+  assertEquals(again.auth.permissions, ["posts:read"]);
+  assertEquals(refreshCalls(s.fake).length, 2, "each refresh token spent once, none lost");
+});

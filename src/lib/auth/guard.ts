@@ -38,7 +38,8 @@ export async function guardRequest(
   if (resolution.kind === "unavailable") {
     // Transient: keep the cookie (S25); a public page still renders, signed out.
     if (!isProtected) return await next(null);
-    return unavailable(request, url.pathname, resolution.error);
+    // It answers for a session: no shared cache may keep it either (S49).
+    return withHeaders(unavailable(request, url.pathname, resolution.error), [], true);
   }
   // Every chunk the request carried goes (S43), not only the first.
   const clear = resolution.clearCookie
