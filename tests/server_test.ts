@@ -3,7 +3,7 @@
  * local AuthKit stand-in, configured only at run time.
  */
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "@std/assert";
-import { CookieJar, request, signIn } from "./support/http_client.ts";
+import { completeAtStandIn, CookieJar, request, signIn } from "./support/http_client.ts";
 import { startStack } from "./support/stack.ts";
 
 const ADA = "user_01ADA000000000000000000000";
@@ -146,4 +146,31 @@ Deno.test("built server: static files are served and paths outside the client fo
   const undecodable = await request(`${stack.appUrl.origin}/%C0`, jar);
   assertEquals(undecodable.response.status, 302);
   assertEquals(undecodable.response.headers.get("location"), "/sign-in?returnTo=%2F%25C0");
+});
+
+Deno.test("S46 built server: two sign-ins started in one browser (two tabs) both complete", async () => {
+  await using stack = await startStack();
+  const jar = new CookieJar();
+  const start = async (returnTo: string) => {
+    const url = new URL(`/sign-in?returnTo=${encodeURIComponent(returnTo)}`, stack.appUrl);
+    const { response } = await request(url, jar);
+    return new URL(response.headers.get("location")!);
+  };
+  const first = await start("/dashboard?tab=1");
+  const second = await start("/dashboard?tab=2");
+  assertEquals(jar.names().filter((n) => n.startsWith("wos-auth-state.")).length, 2);
+  for (
+    const [authorizeUrl, userId, lands] of [
+      [second, GRACE, "/dashboard?tab=2"],
+      [first, ADA, "/dashboard?tab=1"],
+    ] as const
+  ) {
+    const complete = await completeAtStandIn(authorizeUrl, { user_id: userId });
+    const callback = await request(complete.headers.get("location")!, jar);
+    assertEquals(callback.response.status, 302);
+    assertEquals(callback.response.headers.get("location"), lands);
+  }
+  assertEquals(jar.names().filter((n) => n.startsWith("wos-auth-state")), [], "both cleared");
+  const dashboard = await request(new URL("/dashboard", stack.appUrl), jar);
+  assertStringIncludes(dashboard.body, "Hello Ada Lovelace!", "the last sign-in wins");
 });
