@@ -64,7 +64,7 @@ Deno.test("S42 refuseOversizedCookies() answers 431 before the app runs, and onl
   assertEquals(calls, 2);
 });
 
-Deno.test("built server: listens on PORT and HOST at run time; DENO_SERVE_ADDRESS wins over them", async () => {
+Deno.test("built server: listens on PORT and HOST at run time, stops on a malformed PORT; DENO_SERVE_ADDRESS wins over them", async () => {
   const standIn = await startStandIn({
     apiKey: "sk_test_stack_key",
     clientId: "client_stack",
@@ -95,6 +95,10 @@ async function runOnPortAndAddress(env: Record<string, string>): Promise<void> {
   } finally {
     await portOnly.stop();
   }
+  const malformed = spawnDeno(args, freePort(), { ...env, PORT: "80a", DENO_SERVE_ADDRESS: "" });
+  const status = await malformed.exited;
+  assert(!status.success, "a malformed PORT stops the server at start");
+  assert(malformed.logs().includes('PORT must be a whole number from 0 to 65535: received "80a"'));
   const byAddress = freePort();
   const wrongPort = freePort();
   const both = spawnDeno(args, byAddress, { ...env, PORT: String(wrongPort), HOST: "127.0.0.1" });
