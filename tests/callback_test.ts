@@ -362,3 +362,27 @@ Deno.test("S49 callback() answers carry Vary: Cookie", async () => {
     assertStringIncludes(response.headers.get("vary") ?? "", "Cookie");
   }
 });
+
+Deno.test("S46 signIn() never echoes a planted state cookie name it could not have set", async () => {
+  using _fake = await installFakeWorkOS();
+  const auth = createAuth(testConfig());
+  const hostile = [
+    'wos-auth-state.a"b=1',
+    "wos-auth-state.(x)=2",
+    "wos-auth-state.=3",
+    "wos-auth-state.a,b=4",
+    "wos-auth-state.a b=9", // the cookie library throws on this name: it was a 500
+    `wos-auth-state.${"t".repeat(65)}=5`,
+    "wos-auth-state.ok1=6",
+    "wos-auth-state.ok2=7",
+    "wos-auth-state.ok3=8",
+  ];
+  const request = new Request("http://localhost:4321/sign-in", {
+    headers: { cookie: hostile.join("; ") },
+  });
+  const response = await auth.signIn(request);
+  assertEquals(response.status, 302);
+  const deleted = response.headers.getSetCookie().map(parseSetCookie)
+    .filter((c) => c.attributes["max-age"] === "0").map((c) => c.name);
+  assertEquals(deleted, ["wos-auth-state.ok1"]);
+});

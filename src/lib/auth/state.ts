@@ -86,12 +86,20 @@ export async function stateCookieName(config: AuthConfig, state: string): Promis
   return `${cookieName(config, STATE_COOKIE)}.${tag}`;
 }
 
-/** The names of the state cookies a request carries, oldest first (browsers send older first). */
+/**
+ * The names of the state cookies a request carries, oldest first (browsers send older first).
+ * Only names this app could have set count: they are echoed into `Set-Cookie` deletions, where a
+ * planted name with a quote would make an invalid header and one with a space a thrown error.
+ */
 export function pendingStateCookies(request: Request, config: AuthConfig): string[] {
   const base = cookieName(config, STATE_COOKIE);
-  return Object.keys(readCookies(request)).filter((name) =>
-    name === base || name.startsWith(`${base}.`)
-  );
+  return Object.keys(readCookies(request)).filter((name) => isStateCookieName(name, base));
+}
+
+/** `base` itself (the name before S46) or `base.<base64url tag>`. */
+function isStateCookieName(name: string, base: string): boolean {
+  if (name === base) return true;
+  return name.startsWith(`${base}.`) && /^[A-Za-z0-9_-]{1,64}$/.test(name.slice(base.length + 1));
 }
 
 /**
