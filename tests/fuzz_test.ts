@@ -65,6 +65,11 @@ Deno.test("S37 fuzzed cookies, query strings and headers never cause a 500 or a 
       .map(([name, value]) => `${name}=${value}`),
     fc.tuple(cookieValue, cookieValue)
       .map(([a, b]) => `wos-session=${a}; ${stateName}=${b}; wos-session=${b}; wos-session.1=${a}`),
+    // Planted names under the app's prefixes: some are echoed into deletions (S43, S46).
+    fc.tuple(fc.constantFrom("wos-auth-state.", "wos-session."), printable, cookieValue)
+      .map(([prefix, name, value]) =>
+        [1, 2, 3].map((i) => `${prefix}${name}${i}=${value}`).join("; ")
+      ),
     printable,
   );
   const queryValue = fc.oneof(printable, fc.constant(state), fc.webUrl(), fc.constant("%E0%A4%A"));
