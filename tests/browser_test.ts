@@ -115,6 +115,15 @@ browserTest(
   ) => {
     // Chromium drops any cookie whose name and value exceed 4096 bytes: one unchunked cookie
     // would vanish, and the user would land back on sign-in.
+    await page.goto(new URL("/", stack.appUrl).href);
+    // A string, evaluated in the page: this file is type-checked without the DOM's types.
+    const kept = await page.evaluate(`[4000, 4100].map((n) => {
+      document.cookie = "probe" + n + "=" + "x".repeat(n) + "; path=/";
+      const kept = document.cookie.includes("probe" + n + "=");
+      document.cookie = "probe" + n + "=; max-age=0; path=/";
+      return kept;
+    })`);
+    assertEquals(kept, [true, false], "control: this browser drops a cookie over 4096 bytes");
     await page.goto(new URL("/dashboard", stack.appUrl).href);
     await Promise.all([
       page.waitForNavigation(),
