@@ -4,7 +4,7 @@
  * (S43). Needs `deno task build` first.
  */
 import { assert, assertEquals, assertStringIncludes } from "@std/assert";
-import { floodWithSuffixes } from "./support/flood.ts";
+import { type FloodResult, floodWithSuffixes } from "./support/flood.ts";
 import { CookieJar, request, signIn } from "./support/http_client.ts";
 import { startStack } from "./support/stack.ts";
 
@@ -13,13 +13,31 @@ const ADA = "user_01ADA000000000000000000000";
 const BARBARA = "user_01BARBARA00000000000000000";
 const MAX_RSS_GROWTH_MIB = 64;
 
+/** Asserts a flood answered no 5xx and grew the server by at most `MAX_RSS_GROWTH_MIB`. */
+function assertBounded(flood: FloodResult): void {
+  const errors = Object.entries(flood.statuses).filter(([status]) => Number(status) >= 500);
+  assertEquals(errors, [], `statuses: ${JSON.stringify(flood.statuses)}`);
+  assert(
+    flood.rssGrowthMiB <= MAX_RSS_GROWTH_MIB,
+    `RSS grew ${flood.rssGrowthMiB} MiB (${flood.rssBeforeMiB} → ${flood.rssAfterMiB}) for ` +
+      `${flood.suffixBytes}-byte suffixes`,
+  );
+}
+
 Deno.test("S42 built server: 3,000 requests with one valid cookie and distinct 30 KB suffixes grow RSS by at most 64 MiB, with no 5xx", async () => {
   await using stack = await startStack();
   const jar = new CookieJar();
   await signIn(stack, jar, { userId: ADA });
   const dashboard = new URL("/dashboard", stack.appUrl);
-  // Serve 1,000 ordinary page views first: V8 sizes its heap to the load (by ~100 MiB here, with
-  // or without any flood), and the question is what the flood itself leaves behind.
+  const seal = jar.get("wos-session")!;
+  assertEquals((await request(dashboard, jar)).response.status, 200);
+
+  // From a fresh server: the target as stated (answered 431 before Astro runs).
+  assertBounded(await floodWithSuffixes(dashboard, stack.pid!, { seal, suffixBytes: 30_000 }));
+
+  // Suffixes small enough to reach the middleware. Serve 1,000 ordinary page views first: V8
+  // sizes its heap to the load (by ~100 MiB here, flood or not), and the question is what the
+  // flood itself leaves behind.
   const views = await Promise.all(
     Array.from({ length: 16 }, async (_, worker) => {
       let ok = 0;
@@ -30,18 +48,14 @@ Deno.test("S42 built server: 3,000 requests with one valid cookie and distinct 3
     }),
   );
   assertEquals(views.reduce((a, b) => a + b), 1_000);
+  for (const suffixBytes of [20_000, 2_000]) {
+    assertBounded(await floodWithSuffixes(dashboard, stack.pid!, { seal, suffixBytes }));
+  }
 
-  const flood = await floodWithSuffixes(dashboard, stack.pid!, { seal: jar.get("wos-session")! });
-  const errors = Object.entries(flood.statuses).filter(([status]) => Number(status) >= 500);
-  assertEquals(errors, [], `statuses: ${JSON.stringify(flood.statuses)}`);
-  assert(
-    flood.rssGrowthMiB <= MAX_RSS_GROWTH_MIB,
-    `RSS grew ${flood.rssGrowthMiB} MiB (${flood.rssBeforeMiB} → ${flood.rssAfterMiB})`,
-  );
   const after = await request(dashboard, jar);
   assertEquals(after.response.status, 200, "the plain cookie still works");
   assertStringIncludes(after.body, "Hello Ada Lovelace!");
-  assert(!stack.logs().includes(jar.get("wos-session")!.slice(0, 40)), "no cookie in the logs");
+  assert(!stack.logs().includes(seal.slice(0, 40)), "no cookie in the logs");
 });
 
 Deno.test("S43 built server: a user with 150 long permissions signs in, views pages, survives a refresh and signs out, in cookies of at most 4,000 bytes", async () => {
