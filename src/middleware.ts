@@ -1,8 +1,8 @@
 import type { MiddlewareHandler } from "astro";
 import { getAuth } from "./lib/auth/auth.ts";
-import { readCookie, SESSION_COOKIE } from "./lib/auth/cookies.ts";
 import { guardRequest } from "./lib/auth/guard.ts";
 import type { OrganizationView } from "./lib/auth/memberships.ts";
+import { readSessionCookie } from "./lib/auth/session-cookie.ts";
 
 let sdkRequested = false;
 
@@ -12,7 +12,7 @@ let sdkRequested = false;
  */
 export const onRequest: MiddlewareHandler = (context, next) => {
   const auth = getAuth();
-  if (!sdkRequested && readCookie(context.request, SESSION_COOKIE)) {
+  if (!sdkRequested && readSessionCookie(context.request, auth.config)) {
     // The first signed-in page of a fresh instance will list memberships through the SDK: start
     // loading it now, while the session resolves (JWKS fetch, verification), not after.
     sdkRequested = true;

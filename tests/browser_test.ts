@@ -2,9 +2,9 @@
  * A real sign-in in headless Chromium (Debian's package), against the built server and the local
  * AuthKit stand-in. Leaves `screenshots/dashboard.png` (git-ignored) for a person to look at.
  */
-import { assertEquals, assertMatch, assertStringIncludes } from "@std/assert";
+import { assert, assertEquals, assertMatch, assertStringIncludes } from "@std/assert";
 import puppeteer, { type Browser, type Page } from "puppeteer-core";
-import { type Stack, startStack } from "./support/stack.ts";
+import { type Stack, type StackOptions, startStack } from "./support/stack.ts";
 
 const CHROMIUM = Deno.env.get("CHROMIUM_PATH") ?? "/usr/bin/chromium";
 const SCREENSHOTS = new URL("../screenshots/", import.meta.url);
@@ -50,7 +50,11 @@ async function launchChromium(): Promise<AsyncDisposable & { browser: Browser }>
 }
 
 /** A browser test: the built app and stand-in, and a fresh Chromium page, for each test. */
-function browserTest(name: string, fn: (page: Page, stack: Stack) => Promise<void>): void {
+function browserTest(
+  name: string,
+  fn: (page: Page, stack: Stack) => Promise<void>,
+  options: StackOptions = {},
+): void {
   Deno.test({
     name: `browser: ${name}`,
     ignore,
@@ -58,7 +62,7 @@ function browserTest(name: string, fn: (page: Page, stack: Stack) => Promise<voi
     sanitizeOps: false,
     sanitizeResources: false,
     async fn() {
-      await using stack = await startStack();
+      await using stack = await startStack(options);
       await using chromium = await launchChromium();
       const page = await chromium.browser.newPage();
       await page.setViewport({ width: 1000, height: 700 });
@@ -145,4 +149,52 @@ browserTest(
     assertStringIncludes(await facts(), "Role admin");
     assertStringIncludes(await facts(), "billing:manage");
   },
+);
+
+browserTest(
+  "S43 a user with 150 long permissions signs in, views pages, survives a refresh and signs out, in cookies Chromium keeps",
+  async (
+    page,
+    stack,
+  ) => {
+    // Chromium drops any cookie whose name and value exceed 4096 bytes: one unchunked cookie
+    // would vanish, and the user would land back on sign-in.
+    await page.goto(new URL("/", stack.appUrl).href);
+    // A string, evaluated in the page: this file is type-checked without the DOM's types.
+    const kept = await page.evaluate(`[4000, 4100].map((n) => {
+      document.cookie = "probe" + n + "=" + "x".repeat(n) + "; path=/";
+      const kept = document.cookie.includes("probe" + n + "=");
+      document.cookie = "probe" + n + "=; max-age=0; path=/";
+      return kept;
+    })`);
+    assertEquals(kept, [true, false], "control: this browser drops a cookie over 4096 bytes");
+    await page.goto(new URL("/dashboard", stack.appUrl).href);
+    await Promise.all([
+      page.waitForNavigation(),
+      page.click("#user-user_01BARBARA00000000000000000"),
+    ]);
+    assertEquals(page.url(), new URL("/dashboard", stack.appUrl).href);
+    assertEquals(await page.$eval("h1", (h1) => h1.textContent), "Hello Barbara Liskov!");
+    assertEquals(await page.$$eval(".tags li", (items) => items.length), 150);
+    const sessionCookies = async () =>
+      (await page.cookies()).filter((c) => /^wos-session(\.\d+)?$/.test(c.name));
+    const chunks = await sessionCookies();
+    assert(chunks.length >= 4, `${chunks.length} session cookies kept`);
+
+    // Tokens live 63 s and refresh 60 s before expiry: by now the next view refreshes.
+    await new Promise((resolve) => setTimeout(resolve, 3_200));
+    await page.goto(new URL("/dashboard/settings", stack.appUrl).href);
+    assertEquals(page.url(), new URL("/dashboard/settings", stack.appUrl).href);
+    await page.goto(new URL("/dashboard", stack.appUrl).href);
+    assertEquals(await page.$eval("h1", (h1) => h1.textContent), "Hello Barbara Liskov!");
+    const refreshed = await sessionCookies();
+    assertEquals(refreshed.length, chunks.length);
+    assert(refreshed[0].value !== chunks[0].value, "re-sealed after the refresh");
+    assert(stack.standIn.counts().authenticate >= 2, "the code exchange and a refresh");
+
+    await Promise.all([page.waitForNavigation(), page.click("main form button[type=submit]")]);
+    assertEquals(page.url(), new URL("/", stack.appUrl).href);
+    assertEquals(await sessionCookies(), [], "every chunk cleared");
+  },
+  { accessTokenTtlSeconds: 63 },
 );

@@ -1,5 +1,5 @@
 import { assertEquals } from "@std/assert";
-import { ExpiringLru } from "../src/lib/auth/cache.ts";
+import { ExpiringLru, SWEEP_INTERVAL_MS } from "../src/lib/auth/cache.ts";
 
 Deno.test("ExpiringLru never serves an entry at or past its expiry", () => {
   const cache = new ExpiringLru<string>(10);
@@ -73,4 +73,26 @@ Deno.test("ExpiringLru matches a sealed cookie exactly: a copy one character off
   for (const other of nearMisses) assertEquals(cache.get(other, 0), undefined);
   // A different string object with the same characters is the same seal.
   assertEquals(cache.get(new TextDecoder().decode(new TextEncoder().encode(seal)), 0), "ada");
+});
+
+Deno.test("S42 ExpiringLru stays within its byte bound, and skips an entry larger than the bound", () => {
+  const cache = new ExpiringLru<string>(1_000, { maxBytes: 10_000, sizeOf: (key) => key.length });
+  for (let i = 0; i < 100; i++) {
+    cache.set(String(i).padStart(4, "0") + "k".repeat(996), "v", Infinity);
+    if (cache.bytes > 10_000) throw new Error(`${cache.bytes} bytes after ${i + 1} inserts`);
+  }
+  assertEquals([cache.size, cache.bytes], [10, 10_000]);
+  cache.set("x".repeat(10_001), "huge", Infinity);
+  assertEquals(cache.get("x".repeat(10_001), 0), undefined);
+  assertEquals(cache.size, 10, "a too-large entry evicts nothing");
+});
+
+Deno.test("S42 ExpiringLru lets expired entries go at the next sweep, without waiting for eviction", () => {
+  const cache = new ExpiringLru<number>(1_000);
+  for (let i = 0; i < 100; i++) cache.set(`short-${i}`, i, 1_000, 0);
+  cache.set("long", 1, 1_000_000, 500);
+  assertEquals(cache.size, 101, "not expired yet, and no sweep is due");
+  cache.set("late", 2, 1_000_000, SWEEP_INTERVAL_MS);
+  assertEquals(cache.size, 2, "the sweep dropped the 100 expired entries");
+  assertEquals(cache.bytes, "long".length + "late".length);
 });

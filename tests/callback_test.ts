@@ -12,7 +12,12 @@ import {
   assertStringIncludes,
 } from "@std/assert";
 import { type AuthOptions, createAuth } from "../src/lib/auth/auth.ts";
-import { sealSignInState } from "../src/lib/auth/state.ts";
+import {
+  MAX_PENDING_SIGN_INS,
+  sealSignInState,
+  stateCookieName,
+  stateCookiesToEvict,
+} from "../src/lib/auth/state.ts";
 import {
   API_KEY,
   CLIENT_ID,
@@ -25,6 +30,9 @@ import {
   callbackRequest,
   captureLogs,
   getSetCookie,
+  getStateCookie,
+  parseSetCookie,
+  requestWithCookies,
   signInAndCallback,
   startSignIn,
 } from "./support/flow.ts";
@@ -51,10 +59,16 @@ async function startFixture(options: AuthOptions = {}) {
   };
 }
 
-/** Asserts a refused callback: `status`, state cookie cleared, no session, uncacheable. */
-function assertRefused(response: Response, status: number): void {
+/**
+ * Asserts a refused callback: `status`, no session, uncacheable, and the flow's state cookie
+ * cleared when the callback named a flow of this browser (`usedFlow`); otherwise no state cookie
+ * is touched, so a sign-in in progress survives a forged callback (S46).
+ */
+function assertRefused(response: Response, status: number, usedFlow = true): void {
   assertEquals(response.status, status);
-  assertEquals(getSetCookie(response, "wos-auth-state")?.attributes["max-age"], "0");
+  const state = getStateCookie(response);
+  if (usedFlow) assertEquals(state?.attributes["max-age"], "0");
+  else assertEquals(state, undefined);
   assertEquals(getSetCookie(response, "wos-session"), undefined);
   assertEquals(response.headers.get("cache-control"), "no-store");
   assertEquals(response.headers.get("referrer-policy"), "no-referrer");
@@ -62,7 +76,7 @@ function assertRefused(response: Response, status: number): void {
 
 Deno.test("S02 callback() rejects a request without the state cookie and never calls WorkOS", async () => {
   using f = await startFixture();
-  assertRefused(await f.callback({ code: "code_1", state: f.state }, false), 400);
+  assertRefused(await f.callback({ code: "code_1", state: f.state }, false), 400, false);
   assertEquals(f.fake.calls.authenticate.length, 0);
   assertEquals(f.logged(), ["state_missing"]);
 });
@@ -70,14 +84,14 @@ Deno.test("S02 callback() rejects a request without the state cookie and never c
 Deno.test("S03 callback() rejects a state that differs from the cookie's", async () => {
   using f = await startFixture();
   const attackers = await startSignIn(f.auth);
-  assertRefused(await f.callback({ code: "code_1", state: attackers.state }), 400);
+  assertRefused(await f.callback({ code: "code_1", state: attackers.state }), 400, false);
   assertEquals(f.fake.calls.authenticate.length, 0);
   assertEquals(f.logged(), ["state_mismatch"]);
 });
 
 Deno.test("S03 callback() rejects a missing state parameter", async () => {
   using f = await startFixture();
-  assertRefused(await f.callback({ code: "code_1" }), 400);
+  assertRefused(await f.callback({ code: "code_1" }), 400, false);
   assertEquals(f.fake.calls.authenticate.length, 0);
   assertEquals(f.logged(), ["state_mismatch"]);
 });
@@ -88,11 +102,13 @@ Deno.test("S03 callback() rejects an empty state matched against an empty one", 
     { state: "", codeVerifier: "v".repeat(43), returnTo: "/dashboard" },
     f.auth.config,
   );
-  for (const cookie of ["wos-auth-state=", `wos-auth-state=${emptySeal}`]) {
-    await t.step(cookie.slice(0, 20), async () => {
+  const emptyName = await stateCookieName(f.auth.config, "");
+  for (const cookie of [`${emptyName}=`, `${emptyName}=${emptySeal}`, `wos-auth-state=`]) {
+    await t.step(cookie.slice(0, 30), async () => {
       assertRefused(
         await f.auth.callback(callbackRequest({ code: "c", state: "" }, [cookie])),
         400,
+        false,
       );
     });
   }
@@ -126,8 +142,8 @@ Deno.test("S06 callback() refuses a replay once the state cookie is gone: one ex
   const first = await f.callback({ code: "code_1", state: f.state });
   assertEquals(first.status, 302);
   // The browser applies the first answer: the state cookie is deleted.
-  assertEquals(getSetCookie(first, "wos-auth-state")?.attributes["max-age"], "0");
-  assertRefused(await f.callback({ code: "code_1", state: f.state }, false), 400);
+  assertEquals(getStateCookie(first)?.attributes["max-age"], "0");
+  assertRefused(await f.callback({ code: "code_1", state: f.state }, false), 400, false);
   assertEquals(f.fake.calls.authenticate.length, 1);
   assertEquals(f.logged(), ["state_missing"]);
 });
@@ -234,7 +250,7 @@ Deno.test("S11 callback() success carries no-store, no-referrer, and a Location 
   const location = response.headers.get("location") ?? "";
   assertEquals(location, "/dashboard?tab=1");
   assertFalse(location.includes("code_LEAK") || location.includes(f.state));
-  assertEquals(getSetCookie(response, "wos-auth-state")?.attributes["max-age"], "0");
+  assertEquals(getStateCookie(response)?.attributes["max-age"], "0");
   assertExists(getSetCookie(response, "wos-session"));
   assertEquals(f.fake.calls.authenticate.length, 1);
 });
@@ -269,4 +285,104 @@ Deno.test("callback() refuses a token whose sub is not the authenticated user", 
   assertRefused(await f.callback({ code: "code_1", state: f.state }), 502);
   assertEquals(f.fake.calls.authenticate.length, 1);
   assertEquals(f.logged(), ["upstream_invalid_response"]);
+});
+
+Deno.test("S46 two sign-ins in progress (two tabs) both complete; each callback clears only its own state cookie", async () => {
+  using fake = await installFakeWorkOS();
+  const auth = createAuth(testConfig());
+  const first = await startSignIn(auth, "/dashboard?tab=1");
+  const second = await startSignIn(auth, "/dashboard?tab=2");
+  assertNotEquals(first.stateCookie.split("=")[0], second.stateCookie.split("=")[0]);
+  const jar = [first.stateCookie, second.stateCookie];
+  for (const flow of [second, first]) {
+    const response = await auth.callback(
+      callbackRequest({ code: `code_${flow.state.slice(0, 6)}`, state: flow.state }, jar),
+    );
+    assertEquals(response.status, 302);
+    assertExists(getSetCookie(response, "wos-session"));
+    const cleared = response.headers.getSetCookie().filter((c) => c.includes("wos-auth-state"));
+    assertEquals(cleared.length, 1);
+    assertStringIncludes(cleared[0], `${flow.stateCookie.split("=")[0]}=;`);
+  }
+  assertEquals(fake.calls.authenticate.length, 2);
+});
+
+Deno.test("S46 a cross-site callback with another flow's state cancels nothing: the sign-in in progress still completes", async () => {
+  using f = await startFixture();
+  const attackers = await startSignIn(f.auth);
+  const forged = await f.auth.callback(
+    callbackRequest({ code: "code_attacker", state: attackers.state }, [f.stateCookie]),
+  );
+  assertRefused(forged, 400, false);
+  assertEquals((await f.callback({ code: "code_1", state: f.state })).status, 302);
+});
+
+Deno.test("S46 signIn() keeps at most MAX_PENDING_SIGN_INS state cookies, deleting the oldest", async () => {
+  using _fake = await installFakeWorkOS();
+  const auth = createAuth(testConfig());
+  const pending = ["wos-auth-state.a=1", "wos-auth-state.b=2", "wos-auth-state.c=3", "other=x"];
+  const response = await auth.signIn(requestWithCookies("/sign-in", pending));
+  const set = response.headers.getSetCookie().map(parseSetCookie);
+  const deleted = set.filter((c) => c.attributes["max-age"] === "0").map((c) => c.name);
+  assertEquals(deleted, ["wos-auth-state.a"], "three remain: b, c and the new one");
+  assertEquals(set.filter((c) => c.attributes["max-age"] !== "0").length, 1, "the new flow's");
+  assertEquals(MAX_PENDING_SIGN_INS, 3);
+  const cases: [string[], string[]][] = [
+    [[], []],
+    [["a"], []],
+    [["a", "b"], []],
+    [["a", "b", "c"], ["a"]],
+    [["a", "b", "c", "d", "e"], ["a", "b", "c"]],
+  ];
+  for (const [names, evicted] of cases) assertEquals(stateCookiesToEvict(names), evicted);
+});
+
+Deno.test("S47 on https the state cookie is __Host- prefixed and a planted plain one is never read", async () => {
+  using fake = await installFakeWorkOS();
+  const auth = createAuth(testConfig({ WORKOS_REDIRECT_URI: "https://app.example/auth/callback" }));
+  const flow = await startSignIn(auth);
+  assert(flow.stateCookie.startsWith("__Host-wos-auth-state."), flow.stateCookie);
+  // A sibling subdomain can set the unprefixed name (with Domain=): it does not count.
+  const plain = flow.stateCookie.slice("__Host-".length);
+  const planted = await auth.callback(callbackRequest({ code: "c", state: flow.state }, [plain]));
+  assertEquals(planted.status, 400);
+  assertEquals(fake.calls.authenticate.length, 0);
+  const real = await auth.callback(
+    callbackRequest({ code: "c", state: flow.state }, [plain, flow.stateCookie]),
+  );
+  assertEquals(real.status, 302);
+  assertExists(getSetCookie(real, "__Host-wos-session"));
+});
+
+Deno.test("S49 callback() answers carry Vary: Cookie", async () => {
+  using f = await startFixture();
+  const failed = await f.callback({ code: "code_1", state: "wrong" });
+  const succeeded = await f.callback({ code: "code_1", state: f.state });
+  for (const response of [failed, succeeded]) {
+    assertStringIncludes(response.headers.get("vary") ?? "", "Cookie");
+  }
+});
+
+Deno.test("S46 signIn() never echoes a planted state cookie name it could not have set", async () => {
+  using _fake = await installFakeWorkOS();
+  const auth = createAuth(testConfig());
+  const hostile = [
+    'wos-auth-state.a"b=1',
+    "wos-auth-state.(x)=2",
+    "wos-auth-state.=3",
+    "wos-auth-state.a,b=4",
+    "wos-auth-state.a b=9", // the cookie library throws on this name: it was a 500
+    `wos-auth-state.${"t".repeat(65)}=5`,
+    "wos-auth-state.ok1=6",
+    "wos-auth-state.ok2=7",
+    "wos-auth-state.ok3=8",
+  ];
+  const request = new Request("http://localhost:4321/sign-in", {
+    headers: { cookie: hostile.join("; ") },
+  });
+  const response = await auth.signIn(request);
+  assertEquals(response.status, 302);
+  const deleted = response.headers.getSetCookie().map(parseSetCookie)
+    .filter((c) => c.attributes["max-age"] === "0").map((c) => c.name);
+  assertEquals(deleted, ["wos-auth-state.ok1"]);
 });

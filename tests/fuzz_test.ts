@@ -53,15 +53,24 @@ Deno.test("S37 fuzzed cookies, query strings and headers never cause a 500 or a 
   const session = jar.get("wos-session")!;
   const start = await request(new URL("/sign-in", stack.appUrl), jar);
   const state = new URL(start.response.headers.get("location")!).searchParams.get("state")!;
-  const stateSeal = jar.get("wos-auth-state")!;
+  const stateName = jar.names().find((name) => name.startsWith("wos-auth-state."))!;
+  const stateSeal = jar.get(stateName)!;
 
   const cookieValue = fc.oneof(mutatedSeal(session), mutatedSeal(stateSeal), printable);
   const cookieHeader = fc.oneof(
     fc.constant(""),
-    fc.tuple(fc.constantFrom("wos-session", "wos-auth-state"), cookieValue)
+    fc.tuple(
+      fc.constantFrom("wos-session", "wos-session.1", "wos-auth-state", stateName),
+      cookieValue,
+    )
       .map(([name, value]) => `${name}=${value}`),
     fc.tuple(cookieValue, cookieValue)
-      .map(([a, b]) => `wos-session=${a}; wos-auth-state=${b}; wos-session=${b}`),
+      .map(([a, b]) => `wos-session=${a}; ${stateName}=${b}; wos-session=${b}; wos-session.1=${a}`),
+    // Planted names under the app's prefixes: some are echoed into deletions (S43, S46).
+    fc.tuple(fc.constantFrom("wos-auth-state.", "wos-session."), printable, cookieValue)
+      .map(([prefix, name, value]) =>
+        [1, 2, 3].map((i) => `${prefix}${name}${i}=${value}`).join("; ")
+      ),
     printable,
   );
   const organizationId = fc.oneof(

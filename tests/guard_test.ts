@@ -166,7 +166,7 @@ Deno.test("S25 guardRequest() answers a protected page with 503 and keeps the co
   const { response, seen } = await guard(o.auth, "/dashboard", [o.sessionCookie]);
   assertEquals(response.status, 503);
   assertExists(response.headers.get("retry-after"));
-  assertEquals(response.headers.get("cache-control"), "no-store");
+  assertEquals(response.headers.get("cache-control"), "private, no-store");
   assertEquals(response.headers.getSetCookie(), []);
   assertEquals(seen.length, 0);
 });
@@ -261,5 +261,69 @@ Deno.test("S23 guardRequest() appends a refreshed session's cookie to the page, 
       if (name.startsWith("page")) assertEquals(getSetCookie(response, "theme")?.value, "dark");
       else assertEquals(response.status, 302);
     });
+  }
+});
+
+Deno.test("S49 guardRequest() marks every personalised response private, no-store and Vary: Cookie", async (t) => {
+  using fake = await installFakeWorkOS();
+  const auth = createAuth(testConfig());
+  const { sessionCookie } = await signInAndCallback(auth, fake);
+  const cases: [string, string, string[], { accept: string }][] = [
+    ["signed-in page", "/dashboard", [sessionCookie], HTML],
+    ["signed-in public page", "/", [sessionCookie], HTML],
+    ["redirect to sign-in", "/dashboard", [], HTML],
+    ["401 JSON", "/api/me", [], JSON_ACCEPT],
+    ["garbage cookie", "/dashboard", ["wos-session=garbage"], HTML],
+  ];
+  for (const [name, path, cookies, headers] of cases) {
+    await t.step(name, async () => {
+      const { response } = await guard(auth, path, cookies, headers);
+      assertEquals(response.headers.get("cache-control"), "private, no-store");
+      assertEquals(response.headers.get("vary"), "Cookie");
+    });
+  }
+  const { seen, next } = recordingNext(() =>
+    new Response("page", { headers: { vary: "Accept-Encoding" } })
+  );
+  const request = requestWithCookies("/dashboard", [sessionCookie], { headers: HTML });
+  const response = await guardRequest(request, auth, next);
+  assertEquals(seen.length, 1);
+  assertEquals(response.headers.get("vary"), "Accept-Encoding, Cookie", "added, not replaced");
+});
+
+Deno.test("S43 guardRequest() answers a session that outgrew the chunk bound with a clear page and clears every chunk", async () => {
+  using fake = await installFakeWorkOS();
+  using logs = captureLogs();
+  const clock = createClock();
+  const auth = createAuth(testConfig(), { now: clock.now });
+  const permissions = Array.from({ length: 150 }, (_, i) => `workspace:${i}:documents:approve-all`);
+  const { callback } = await signInAndCallback(auth, fake, { claims: { permissions } });
+  const cookies = callback.headers.getSetCookie().filter((c) => c.startsWith("wos-session"));
+  assert(cookies.length >= 3, `${cookies.length} chunks`);
+  clock.advance(600);
+  const grown = Array.from({ length: 2_000 }, (_, i) => `permission-${i}-${"p".repeat(30)}`);
+  fake.onAuthenticate = () =>
+    fake.successfulAuthentication({
+      ...defaultClaims(Math.floor(clock.ms / 1000)),
+      permissions: grown,
+    });
+  const { response, seen } = await guard(auth, "/dashboard", cookies);
+  assertEquals(seen.length, 0);
+  assertEquals(response.status, 500);
+  const body = await response.text();
+  assert(body.includes("Session too large") && !body.includes('href="/sign-in"'), body);
+  const cleared = response.headers.getSetCookie().map((c) => c.split("=")[0]);
+  assertEquals(cleared, cookies.map((c) => c.split("=")[0]), "every chunk deleted");
+  for (const header of response.headers.getSetCookie()) assert(/Max-Age=0/.test(header), header);
+  assertEquals(logs.lines.map((line) => JSON.parse(line).code), ["session_too_large"]);
+});
+
+Deno.test("S49 guardRequest() marks the 503 of an outage private, no-store and Vary: Cookie", async () => {
+  for (const [path, accept] of [["/dashboard", HTML], ["/api/me", JSON_ACCEPT]] as const) {
+    using o = await duringOutage();
+    const { response } = await guard(o.auth, path, [o.sessionCookie], accept);
+    assertEquals(response.status, 503);
+    assertEquals(response.headers.get("cache-control"), "private, no-store");
+    assertEquals(response.headers.get("vary"), "Cookie");
   }
 });

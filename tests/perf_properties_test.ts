@@ -78,7 +78,13 @@ Deno.test("the app's session cache stays at SESSION_CACHE_SIZE with 100,000 dist
   assertEquals(cache.maxEntries, SESSION_CACHE_SIZE);
   // Finite and modest: at ~4 KB an entry (`deno task bench`), the bound caps the heap it costs.
   assert(SESSION_CACHE_SIZE <= 50_000, `SESSION_CACHE_SIZE is ${SESSION_CACHE_SIZE}`);
-  const entry = { accessToken: "token" } as AuthContext;
+  const entry = {
+    accessToken: "token",
+    roles: [],
+    permissions: [],
+    entitlements: [],
+    featureFlags: [],
+  } as unknown as AuthContext;
   for (let i = 0; i < 100_000; i++) {
     cache.set(`Fe26.2*1*session-${i}`, entry, Number.MAX_SAFE_INTEGER);
     if (cache.size > SESSION_CACHE_SIZE) throw new Error(`size ${cache.size} after ${i + 1}`);

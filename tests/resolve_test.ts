@@ -72,7 +72,7 @@ Deno.test("resolveSession() maps a valid session's claims into the auth context"
   assertEquals(r.auth.entitlements, ["audit-logs"]);
   assertEquals(r.auth.featureFlags, ["beta"]);
   assertEquals(r.auth.impersonator, null);
-  assertEquals(r.setCookie, undefined);
+  assertEquals(r.setCookies?.[0], undefined);
   assertEquals(refreshCalls(s.fake).length, 0);
 });
 
@@ -80,7 +80,7 @@ Deno.test("S19 resolveSession() rejects a seal whose user.id differs from the to
   using s = await signedIn();
   const session = await storedSession(s.auth, s.sessionCookie);
   session.accessToken = await signToken(s.fake.key, { sub: "user_01MALLORY" });
-  const { header } = await createSessionCookie(session, s.auth.config, Date.now());
+  const { headers: [header] } = await createSessionCookie(session, s.auth.config, Date.now());
   const r = await s.resolve(parseSetCookie(header).pair);
   assertEquals(r, { kind: "signed-out", clearCookie: true, code: "token_invalid" });
   assertEquals(refreshCalls(s.fake).length, 0);
@@ -96,8 +96,8 @@ Deno.test("S23 resolveSession() refreshes an expired token once and re-seals the
   const refreshes = refreshCalls(s.fake);
   assertEquals(refreshes.length, 1);
   assertEquals(refreshes[0].refresh_token, stored.refreshToken);
-  assertExists(r.setCookie);
-  const renewed = parseSetCookie(r.setCookie);
+  assertExists(r.setCookies?.[0]);
+  const renewed = parseSetCookie(r.setCookies![0]);
   assertEquals(renewed.name, "wos-session");
   assertNotEquals(renewed.pair, s.sessionCookie);
   // The refresh answer's user is snake_case on the wire: the stored camelCase user is kept.
@@ -115,7 +115,7 @@ Deno.test("S23 resolveSession() refreshes a token that expires within 60 seconds
   const r = await s.resolve();
   assertSignedIn(r);
   assertEquals(refreshCalls(s.fake).length, 1);
-  assertExists(r.setCookie);
+  assertExists(r.setCookies?.[0]);
 });
 
 Deno.test("S24 resolveSession() signs out and clears the cookie when refresh answers invalid_grant", async () => {
@@ -161,7 +161,7 @@ Deno.test("S25 resolveSession() keeps a nearly expired but valid token during an
       const r = await s.resolve();
       assertSignedIn(r);
       assertEquals(r.auth.accessToken, before.auth.accessToken);
-      assertEquals(r.setCookie, undefined);
+      assertEquals(r.setCookies?.[0], undefined);
       assertEquals(refreshCalls(s.fake).length, 1);
     });
   }
@@ -177,7 +177,7 @@ Deno.test("S26 resolveSession() shares one refresh among 20 parallel requests an
   s.clock.advance(20);
   const late = await s.resolve();
   assertSignedIn(late);
-  assertExists(late.setCookie);
+  assertExists(late.setCookies?.[0]);
   assertEquals(refreshCalls(s.fake).length, 1);
 });
 
@@ -199,8 +199,8 @@ Deno.test("S17 resolveSession() accepts a seal under an older password id and re
   );
   const r = await rotated.resolveSession(requestWithCookies("/dashboard", [s.sessionCookie]));
   assertSignedIn(r);
-  assertExists(r.setCookie);
-  const resealed = parseSetCookie(r.setCookie);
+  assertExists(r.setCookies?.[0]);
+  const resealed = parseSetCookie(r.setCookies![0]);
   assertEquals(resealed.name, "wos-session");
   assertEquals(resealed.value.split("*")[1], "2");
   assertEquals((await storedSession(rotated, resealed.pair)).user, STORED_USER);
@@ -265,4 +265,134 @@ Deno.test("S17 resolveSession() signs out and clears a seal whose password id wa
   );
   const r = await retired.resolveSession(requestWithCookies("/dashboard", [s.sessionCookie]));
   assertEquals(r, { kind: "signed-out", clearCookie: true, code: "session_invalid" });
+});
+
+Deno.test("S42 resolveSession() keys the cache by the seal: 1,000 distinct suffixes after ~ are one entry", async () => {
+  using s = await signedIn();
+  const first = await s.resolve();
+  assertSignedIn(first);
+  for (let i = 0; i < 1_000; i++) {
+    const r = await s.resolve(`${s.sessionCookie}~${i.toString(36)}${"x".repeat(100)}`);
+    assertSignedIn(r);
+    assert(r.auth === first.auth, "served from the one cached entry");
+  }
+  assertEquals(s.auth.cache.size, 1);
+});
+
+Deno.test("S42 resolveSession() refuses an oversized session cookie without opening it", async () => {
+  using s = await signedIn();
+  const oversized = `${s.sessionCookie}~${"x".repeat(30_000)}`;
+  const r = s.resolve(oversized);
+  assert(!(r instanceof Promise), "refused synchronously: nothing unsealed or verified");
+  assertEquals(r, { kind: "signed-out", clearCookie: true, code: "session_invalid" });
+  assertEquals(s.auth.cache.size, 0);
+});
+
+Deno.test("S43 resolveSession() signs in, refreshes and re-chunks a session with 150 long permissions", async () => {
+  const permissions = Array.from(
+    { length: 150 },
+    (_, i) => `workspace:${i}:documents:approve-and-publish`,
+  );
+  const fake = await installFakeWorkOS();
+  using _fake = fake;
+  const clock = createClock();
+  const auth = createAuth(testConfig(), { now: clock.now });
+  const claims = (now: number) => ({ ...defaultClaims(now), permissions });
+  const { callback } = await signInAndCallback(auth, fake, {
+    claims: claims(Math.floor(clock.ms / 1000)),
+  });
+  const cookies = callback.headers.getSetCookie().filter((c) => c.startsWith("wos-session"));
+  assert(cookies.length > 1, `chunked into ${cookies.length} cookies`);
+  const first = await auth.resolveSession(requestWithCookies("/dashboard", cookies));
+  assertSignedIn(first);
+  assertEquals(first.auth.permissions, permissions);
+
+  clock.advance(600);
+  fake.onAuthenticate = () => fake.successfulAuthentication(claims(Math.floor(clock.ms / 1000)));
+  const refreshed = await auth.resolveSession(requestWithCookies("/dashboard", cookies));
+  assertSignedIn(refreshed);
+  const renewed = refreshed.setCookies ?? [];
+  assertEquals(renewed.length, cookies.length, "same number of chunks, nothing stale");
+  const again = await auth.resolveSession(requestWithCookies("/dashboard", renewed));
+  assertSignedIn(again);
+  assertEquals(refreshCalls(fake).length, 1);
+});
+
+Deno.test("S43 resolveSession() clears a session that outgrows the chunk bound at refresh, never keeping the spent refresh token", async () => {
+  using s = await signedIn();
+  s.clock.advance(600);
+  const permissions = Array.from({ length: 2_000 }, (_, i) => `permission-${i}-${"p".repeat(30)}`);
+  s.fake.onAuthenticate = () =>
+    s.fake.successfulAuthentication({
+      ...defaultClaims(Math.floor(s.clock.ms / 1000)),
+      permissions,
+    });
+  const r = await s.resolve();
+  assertEquals(r, { kind: "signed-out", clearCookie: true, code: "session_too_large" });
+  assertEquals(refreshCalls(s.fake).length, 1);
+});
+
+Deno.test("S48 resolveSession() hands out a deeply frozen context: a page's mutation cannot reach later requests", async () => {
+  using s = await signedIn();
+  const first = await s.resolve();
+  assertSignedIn(first);
+  const mutations: [string, (auth: Record<string, unknown>) => void][] = [
+    ["replace the user", (auth) => void (auth.user = { id: "user_01MALLORY" })],
+    ["rename the user", (auth) => void ((auth.user as { email: string }).email = "x@evil")],
+    ["grant a permission", (auth) => void (auth.permissions as string[]).push("billing:manage")],
+    ["drop the role", (auth) => void (auth.role = null)],
+    ["add a field", (auth) => void (auth.isAdmin = true)],
+  ];
+  for (const [name, mutate] of mutations) {
+    let threw = false;
+    try {
+      mutate(first.auth as unknown as Record<string, unknown>);
+    } catch (error) {
+      threw = error instanceof TypeError; // strict mode: writing to a frozen object throws
+    }
+    assert(threw, `${name}: the write must fail`);
+  }
+  const later = await s.resolve();
+  assertSignedIn(later);
+  assertEquals(later.auth.user, STORED_USER);
+  assertEquals(later.auth.permissions, ["posts:read", "posts:write"]);
+  assertEquals(later.auth.role, "admin");
+  assert(Object.isFrozen(later.auth) && Object.isFrozen(later.auth.roles));
+});
+
+Deno.test("S43 resolveSession() re-chunks a session whose permissions grow at refresh, and deletes the stale chunks when they shrink", async () => {
+  using s = await signedIn();
+  const many = Array.from(
+    { length: 150 },
+    (_, i) => `workspace:${i}:documents:approve-and-publish`,
+  );
+  const answerWith = (permissions: string[]) => {
+    s.fake.onAuthenticate = () =>
+      s.fake.successfulAuthentication({
+        ...defaultClaims(Math.floor(s.clock.ms / 1000)),
+        permissions,
+      });
+  };
+  s.clock.advance(600);
+  answerWith(many);
+  const grown = await s.resolve();
+  assertSignedIn(grown);
+  const large = grown.setCookies ?? [];
+  assert(large.length >= 4, `${large.length} chunks`);
+  assert(large.every((c) => !/Max-Age=0/.test(c)), "nothing deleted while growing");
+  assertEquals(grown.auth.permissions, many);
+
+  s.clock.advance(600);
+  answerWith(["posts:read"]);
+  const shrunk = await s.auth.resolveSession(requestWithCookies("/dashboard", large));
+  assertSignedIn(shrunk);
+  const set = (shrunk.setCookies ?? []).map(parseSetCookie);
+  assertEquals(set.map((c) => [c.name, c.attributes["max-age"] === "0"]), [
+    ["wos-session", false],
+    ...large.slice(1).map((c) => [parseSetCookie(c).name, true]),
+  ]);
+  const again = await s.auth.resolveSession(requestWithCookies("/dashboard", [set[0].pair]));
+  assertSignedIn(again);
+  assertEquals(again.auth.permissions, ["posts:read"]);
+  assertEquals(refreshCalls(s.fake).length, 2, "each refresh token spent once, none lost");
 });

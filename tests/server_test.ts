@@ -3,8 +3,9 @@
  * local AuthKit stand-in, configured only at run time.
  */
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "@std/assert";
-import { CookieJar, request, signIn } from "./support/http_client.ts";
-import { startStack } from "./support/stack.ts";
+import { completeAtStandIn, CookieJar, request, signIn } from "./support/http_client.ts";
+import { appEnv, freePort, startBuiltServer, startStack } from "./support/stack.ts";
+import { startStandIn } from "../src/dev/authkit/server.ts";
 
 const ADA = "user_01ADA000000000000000000000";
 const GRACE = "user_01GRACE0000000000000000000";
@@ -16,7 +17,7 @@ Deno.test("built server: sign-in → callback → /dashboard greets the user by 
   assertEquals(callback.status, 302);
   assertEquals(callback.headers.get("location"), "/dashboard");
   assert(jar.get("wos-session"), "session cookie set");
-  assertEquals(jar.get("wos-auth-state"), undefined, "state cookie cleared");
+  assertEquals(jar.names().filter((n) => n.startsWith("wos-auth-state")), [], "state cleared");
 
   const dashboard = await request(new URL("/dashboard", stack.appUrl), jar);
   assertEquals(dashboard.response.status, 200);
@@ -150,4 +151,85 @@ Deno.test("built server: static files are served and paths outside the client fo
   const undecodable = await request(`${stack.appUrl.origin}/%C0`, jar);
   assertEquals(undecodable.response.status, 302);
   assertEquals(undecodable.response.headers.get("location"), "/sign-in?returnTo=%2F%25C0");
+});
+
+Deno.test("S46 built server: two sign-ins started in one browser (two tabs) both complete", async () => {
+  await using stack = await startStack();
+  const jar = new CookieJar();
+  const start = async (returnTo: string) => {
+    const url = new URL(`/sign-in?returnTo=${encodeURIComponent(returnTo)}`, stack.appUrl);
+    const { response } = await request(url, jar);
+    return new URL(response.headers.get("location")!);
+  };
+  const first = await start("/dashboard?tab=1");
+  const second = await start("/dashboard?tab=2");
+  assertEquals(jar.names().filter((n) => n.startsWith("wos-auth-state.")).length, 2);
+  for (
+    const [authorizeUrl, userId, lands] of [
+      [second, GRACE, "/dashboard?tab=2"],
+      [first, ADA, "/dashboard?tab=1"],
+    ] as const
+  ) {
+    const complete = await completeAtStandIn(authorizeUrl, { user_id: userId });
+    const callback = await request(complete.headers.get("location")!, jar);
+    assertEquals(callback.response.status, 302);
+    assertEquals(callback.response.headers.get("location"), lands);
+  }
+  assertEquals(jar.names().filter((n) => n.startsWith("wos-auth-state")), [], "both cleared");
+  const dashboard = await request(new URL("/dashboard", stack.appUrl), jar);
+  assertStringIncludes(dashboard.body, "Hello Ada Lovelace!", "the last sign-in wins");
+});
+
+Deno.test("S47 built server: with an https redirect URI every cookie is __Host- prefixed, and a planted plain wos-session is ignored", async () => {
+  // The app believes it is served over https (the redirect URI says so); the test talks plain
+  // http to it on loopback, as a TLS-terminating proxy would.
+  const port = freePort();
+  const https = new URL(`https://127.0.0.1:${port}`);
+  const http = new URL(`http://127.0.0.1:${port}`);
+  const standIn = await startStandIn({
+    apiKey: "sk_test_stack_key",
+    clientId: "client_stack",
+    redirectUris: [new URL("/auth/callback", https).href],
+    quiet: true,
+  });
+  const server = await startBuiltServer(port, appEnv(standIn, https));
+  try {
+    const jar = new CookieJar();
+    const start = await request(new URL("/sign-in", http), jar);
+    const stateCookie = start.response.headers.getSetCookie()[0];
+    assertMatch(
+      stateCookie,
+      /^__Host-wos-auth-state\.[\w-]+=.+; Max-Age=\d+; Path=\/; HttpOnly; Secure; SameSite=Lax$/,
+    );
+    const authorizeUrl = new URL(start.response.headers.get("location")!);
+    const complete = await completeAtStandIn(authorizeUrl, { user_id: ADA });
+    const callbackUrl = new URL(complete.headers.get("location")!);
+    assertEquals(callbackUrl.origin, https.origin);
+    callbackUrl.protocol = "http:";
+    const callback = await request(callbackUrl, jar);
+    assertEquals(callback.response.status, 302);
+    for (const header of callback.response.headers.getSetCookie()) {
+      assertMatch(header, /^__Host-/);
+      assertMatch(header, /; Path=\/;/);
+      assertMatch(header, /; Secure;/);
+      assert(!/domain=/i.test(header), header);
+    }
+    // A sibling subdomain (with Domain=) can only set the unprefixed name; it is never read.
+    jar.set("wos-session", "Fe26.2*1*planted*by*a*sibling*sub*domain");
+    const dashboard = await request(new URL("/dashboard", http), jar);
+    assertEquals(dashboard.response.status, 200);
+    assertStringIncludes(dashboard.body, "Hello Ada Lovelace!");
+    // A garbage __Host- session is cleared under its own name, with the prefix's attributes.
+    jar.set("__Host-wos-session", "garbage");
+    const cleared = await request(new URL("/dashboard", http), jar);
+    assertEquals(cleared.response.status, 302);
+    assertMatch(
+      cleared.response.headers.getSetCookie()[0],
+      /^__Host-wos-session=; Max-Age=0; Path=\/; HttpOnly; Secure; SameSite=Lax$/,
+    );
+    assertEquals(jar.get("__Host-wos-session"), undefined);
+  } finally {
+    await server.stop();
+    await standIn.close();
+  }
 });

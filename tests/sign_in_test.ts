@@ -5,7 +5,7 @@
 import { assert, assertEquals, assertExists, assertFalse, assertMatch } from "@std/assert";
 import { createAuth } from "../src/lib/auth/auth.ts";
 import { CLIENT_ID, FAKE_API, installFakeWorkOS, testConfig } from "./support/fake_workos.ts";
-import { APP, getSetCookie, signInAndCallback, startSignIn } from "./support/flow.ts";
+import { APP, getStateCookie, signInAndCallback, startSignIn } from "./support/flow.ts";
 
 const BASE64URL_128_BITS = /^[A-Za-z0-9_-]{22,}$/;
 
@@ -56,7 +56,7 @@ Deno.test("S01 signIn() issues a fresh state and PKCE challenge on every call", 
 Deno.test("S01 signIn() sets an HttpOnly, SameSite=Lax, short-lived state cookie, not Secure on http", async () => {
   using _fake = await installFakeWorkOS();
   const { response } = await startSignIn(createAuth(testConfig()));
-  const cookie = getSetCookie(response, "wos-auth-state");
+  const cookie = getStateCookie(response);
   assertExists(cookie);
   assert(cookie.value.length > 0);
   assertEquals(cookie.attributes["httponly"], true);
@@ -72,7 +72,7 @@ Deno.test("S01 signIn() marks the state cookie Secure when the redirect URI is h
   using _fake = await installFakeWorkOS();
   const config = testConfig({ WORKOS_REDIRECT_URI: "https://app.example/auth/callback" });
   const { response } = await startSignIn(createAuth(config));
-  assertEquals(getSetCookie(response, "wos-auth-state")?.attributes["secure"], true);
+  assertEquals(getStateCookie(response)?.attributes["secure"], true);
 });
 
 Deno.test("S01 signIn() answers with Cache-Control: no-store", async () => {
@@ -97,7 +97,7 @@ Deno.test("S01 signUp() asks AuthKit for the sign-up screen", async () => {
   assertEquals(url.searchParams.get("screen_hint"), "sign-up");
   assertMatch(url.searchParams.get("state") ?? "", BASE64URL_128_BITS);
   assertEquals(url.searchParams.get("code_challenge_method"), "S256");
-  assertExists(getSetCookie(response, "wos-auth-state"));
+  assertExists(getStateCookie(response));
 });
 
 Deno.test("S12 signIn() carries returnTo inside the sealed state, not on the authorize URL", async () => {

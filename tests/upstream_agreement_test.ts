@@ -16,7 +16,7 @@ import {
   testConfig,
   USER,
 } from "./support/fake_workos.ts";
-import { cookieHeader, getSetCookie, requestWithCookies } from "./support/flow.ts";
+import { cookieHeader, getSetCookie, getStateCookie, requestWithCookies } from "./support/flow.ts";
 import { completeAtStandIn } from "./support/http_client.ts";
 
 const ADA = "user_01ADA000000000000000000000";
@@ -93,7 +93,7 @@ async function signedIn(upstream: Upstream) {
   const start = await auth.signIn(new Request("http://localhost:4321/sign-in"));
   const callbackUrl = await upstream.approve(new URL(start.headers.get("location")!));
   const callback = await auth.callback(
-    requestWithCookies(callbackUrl, [getSetCookie(start, "wos-auth-state")!.pair]),
+    requestWithCookies(callbackUrl, [getStateCookie(start)!.pair]),
   );
   assertEquals(callback.status, 302);
   return { auth, cookie: getSetCookie(callback, "wos-session")!.pair };
@@ -125,7 +125,7 @@ for (
     clock.advance(6 * 60_000); // past the five-minute access token
     const resolution = await auth.resolveSession(dashboard(cookie));
     assertEquals(resolution.kind, "signed-in");
-    const setCookie = (resolution as { setCookie?: string }).setCookie ?? "";
+    const setCookie = (resolution as { setCookies?: string[] }).setCookies?.[0] ?? "";
     assert(setCookie.startsWith("wos-session="), "re-sealed");
     const again = await auth.resolveSession(dashboard(cookieHeader([setCookie])));
     assertEquals(again.kind, "signed-in");

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import type { FloodResult } from "../support/flood.ts";
 import type { ColdStart } from "./cold_start.ts";
 
 /** Median figures of one route over the rounds. */
@@ -58,13 +59,22 @@ export interface BenchResult {
   /** Deno KV during the rounds: operations made for page views, and the background polls. */
   sharedState: { mode: string; pageViews: number; requestOps: number; polls: number };
   serverPeakRssMiB: number | null;
+  /** S42: one valid cookie with distinct suffixes after `~`, after the load. */
+  flood: FloodResult[];
   coldStart: ColdStart;
   memory: MemoryFigures;
   targetsMet: Record<Target, boolean>;
 }
 
 /** The issue's targets, in the order they are reported. */
-export type Target = "throughput" | "p99" | "upstream" | "kv" | "coldStart" | "memory";
+export type Target =
+  | "throughput"
+  | "p99"
+  | "upstream"
+  | "kv"
+  | "coldStart"
+  | "memory"
+  | "flood";
 
 /** Whether each target of the issue is met by `result`. */
 export function checkTargets(result: Omit<BenchResult, "targetsMet">): Record<Target, boolean> {
@@ -77,6 +87,10 @@ export function checkTargets(result: Omit<BenchResult, "targetsMet">): Record<Ta
     coldStart: result.coldStart.ratio <= 1.3,
     // Flat: 100,000 sessions cost no more than 10% over what the bound itself costs.
     memory: m.cacheSize <= m.cacheBound && m.heapGrowthAfterAllMiB <= m.heapGrowthAtBoundMiB * 1.1,
+    // S42: at most 64 MiB of resident memory per 3,000 requests, and never a 5xx.
+    flood: result.flood.every((f) =>
+      f.rssGrowthMiB <= 64 && Object.keys(f.statuses).every((status) => Number(status) < 500)
+    ),
   };
 }
 
@@ -135,6 +149,16 @@ export function formatTable(result: BenchResult): string {
       met(t.kv),
     ],
     ["Server peak RSS (VmHWM)", `${result.serverPeakRssMiB ?? "n/a"} MiB`, "", ""],
+    ...result.flood.map((f) => [
+      `S42 flood: ${number.format(f.requests)} × one cookie + distinct ` +
+      `${number.format(f.suffixBytes / 1000)} KB suffix`,
+      `RSS ${f.rssGrowthMiB >= 0 ? "+" : ""}${f.rssGrowthMiB} MiB (${f.rssBeforeMiB} → ` +
+      `${f.rssAfterMiB}); statuses ${
+        Object.entries(f.statuses).map(([status, count]) => `${status}×${count}`).join(", ")
+      }`,
+      "≤ +64 MiB, no 5xx",
+      met(t.flood),
+    ]),
     [
       "Cold start to first signed-in 200",
       `${c.appMs} ms vs ${c.noAuthMs} ms auth off = ${c.ratio}× (JWKS ${c.jwksFetchesPerStart}/start)`,

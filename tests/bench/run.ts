@@ -1,7 +1,8 @@
 /**
  * `deno task bench`: builds the app, starts it against the local AuthKit stand-in, signs in for
- * real, and drives `/`, `/dashboard` and a bare `Deno.serve` over loopback with wrk. Then cold
- * start against the build with auth cut out, and memory with 100,000 distinct sessions.
+ * real, and drives `/`, `/dashboard` and a bare `Deno.serve` over loopback with wrk, then floods
+ * `/dashboard` with suffixed copies of the cookie (S42). Then cold start against the build with
+ * auth cut out, and memory with 100,000 distinct sessions.
  * Prints one table (stdout; progress goes to stderr) and writes `results/latest.json` and
  * `results/throughput.svg`.
  *
@@ -94,6 +95,7 @@ try {
     upstreamRequestsAfterSignIn: load.upstream,
     sharedState: load.sharedState,
     serverPeakRssMiB: load.peakRssMiB,
+    flood: load.flood,
     coldStart,
     memory: await memory,
   };

@@ -98,7 +98,7 @@ export function spawnDeno(
   const child = new Deno.Command(Deno.execPath(), {
     args,
     cwd: PROJECT_ROOT,
-    env: { ...hostEnv(), ...env, DENO_SERVE_ADDRESS: `tcp:127.0.0.1:${port}` },
+    env: serveEnv(port, env),
     clearEnv: true,
     stdout: "piped",
     stderr: "piped",
@@ -120,6 +120,20 @@ export function spawnDeno(
       return exited;
     },
   };
+}
+
+/**
+ * `hostEnv()` and `env`, with `DENO_SERVE_ADDRESS` on `port` unless `env` sets it; an empty value
+ * in `env` leaves it unset (to test `PORT`).
+ */
+function serveEnv(port: number, env: Record<string, string>): Record<string, string> {
+  const merged: Record<string, string> = {
+    ...hostEnv(),
+    DENO_SERVE_ADDRESS: `tcp:127.0.0.1:${port}`,
+    ...env,
+  };
+  if (merged.DENO_SERVE_ADDRESS === "") delete merged.DENO_SERVE_ADDRESS;
+  return merged;
 }
 
 /** Resolves once `server` answers `/healthz` on `port`; rejects with its logs if it exits. */

@@ -47,6 +47,15 @@ export function getSetCookie(response: Response, name: string): SetCookie | unde
   return response.headers.getSetCookie().map(parseSetCookie).find((c) => c.name === name);
 }
 
+/**
+ * The state cookie `response` sets (`wos-auth-state.<tag>`, one per flow, `__Host-` prefixed on
+ * https), or the deletion of one.
+ */
+export function getStateCookie(response: Response): SetCookie | undefined {
+  return response.headers.getSetCookie().map(parseSetCookie)
+    .find((c) => /^(__Host-)?wos-auth-state\./.test(c.name));
+}
+
 /** A `Cookie` header value from `Set-Cookie` values or `name=value` pairs; deleted ones dropped. */
 export function cookieHeader(cookies: string[]): string {
   return cookies.map(parseSetCookie)
@@ -82,7 +91,7 @@ export async function startSignIn(auth: Auth, returnTo?: string): Promise<Starte
   if (returnTo !== undefined) url.searchParams.set("returnTo", returnTo);
   const response = await auth.signIn(new Request(url));
   const authorizeUrl = new URL(response.headers.get("location")!);
-  const stateCookie = getSetCookie(response, "wos-auth-state")!.pair;
+  const stateCookie = getStateCookie(response)!.pair;
   return { response, authorizeUrl, state: authorizeUrl.searchParams.get("state")!, stateCookie };
 }
 

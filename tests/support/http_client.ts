@@ -27,6 +27,11 @@ export class CookieJar {
     return this.#cookies.get(name);
   }
 
+  /** The names of the cookies held, oldest first. */
+  names(): string[] {
+    return [...this.#cookies.keys()];
+  }
+
   /** Sets a cookie by hand (to plant or tamper with one). */
   set(name: string, value: string): void {
     this.#cookies.set(name, value);

@@ -14,6 +14,8 @@ const ENTRY = new URL("../../dist/server/entry.mjs", import.meta.url);
 /** A running app + stand-in pair. */
 export interface Stack extends AsyncDisposable {
   appUrl: URL;
+  /** The built server's process id (to read its memory), when it runs as its own process. */
+  pid?: number;
   standIn: StandIn;
   env: Record<string, string>;
   /** Everything the app wrote to stderr so far (its logs). */
@@ -73,6 +75,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const server = await startBuiltServer(port, env);
   return {
     appUrl,
+    pid: server.pid,
     standIn,
     env,
     logs: server.logs,
@@ -86,6 +89,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 
 /** A running built server process. */
 export interface BuiltServer {
+  pid: number;
   logs(): string;
   stop(): Promise<Deno.CommandStatus>;
 }
@@ -105,7 +109,7 @@ export async function startBuiltServer(
     await server.stop();
     throw error;
   }
-  return { logs: server.logs, stop: () => server.stop() };
+  return { pid: server.pid, logs: server.logs, stop: () => server.stop() };
 }
 
 /** Two built servers side by side on one Deno KV file, as two instances behind one origin. */

@@ -27,10 +27,16 @@ import { handleWebhook } from "./webhooks.ts";
 import { createWorkOSClient, getJwksUrl, refreshTokens } from "./workos.ts";
 
 /**
- * Bound on remembered verified sessions: about 3.9 KB each, the ~2 KB seal that keys it included
- * (`deno task bench`), so ~37 MiB at most.
+ * Bound on remembered verified sessions: about 3.9 KB each for a typical session, the ~2 KB seal
+ * that keys it included (`deno task bench`), so ~37 MiB at most.
  */
 export const SESSION_CACHE_SIZE = 10_000;
+/**
+ * Bound on their estimated size (S42): room for 10,000 typical sessions (~3.8 KB estimated each),
+ * while B2B sessions with many permissions take 15–20 KB each (seal and token), for which the
+ * entry bound alone would allow ~200 MiB.
+ */
+export const SESSION_CACHE_BYTES = 40 * 2 ** 20;
 
 /** The auth layer of one process. */
 export interface Auth {
@@ -60,6 +66,7 @@ export interface Auth {
 export interface AuthOptions {
   now?: () => number;
   cacheSize?: number;
+  cacheBytes?: number;
   upstreamTimeoutMs?: number;
   /** Default: a fresh in-process store (`getAuth` opens Deno KV instead). */
   sharedState?: SharedState;
@@ -79,7 +86,10 @@ export function createAuth(config: AuthConfig, options: AuthOptions = {}): Auth 
       throw error;
     });
   const verify = createTokenVerifier(config, getJwksUrl(config));
-  const cache = new ExpiringLru<AuthContext>(options.cacheSize ?? SESSION_CACHE_SIZE);
+  const cache = new ExpiringLru<AuthContext>(options.cacheSize ?? SESSION_CACHE_SIZE, {
+    maxBytes: options.cacheBytes ?? SESSION_CACHE_BYTES,
+    sizeOf: estimateEntryBytes,
+  });
   const sharedState = options.sharedState ?? createMemorySharedState(now);
   const revocations = createRevocations(sharedState, now);
   const refresh = createCoordinatedRefresh({
@@ -122,6 +132,18 @@ export function createAuth(config: AuthConfig, options: AuthOptions = {}): Auth 
     resolveSession: (request) =>
       resolveSession(request, { config, verify, refresh, cache, revocations, now }),
   };
+}
+
+/**
+ * What a cache entry costs, estimated once when it is stored: the seal that keys it, the access
+ * token, the claim strings, and ~600 bytes of objects and headers (measured: `deno task bench`).
+ */
+export function estimateEntryBytes(seal: string, auth: AuthContext): number {
+  let bytes = 600 + seal.length + auth.accessToken.length;
+  for (const list of [auth.roles, auth.permissions, auth.entitlements, auth.featureFlags]) {
+    for (const item of list) bytes += item.length + 16;
+  }
+  return bytes;
 }
 
 let processAuth: Auth | undefined;

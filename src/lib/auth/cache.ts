@@ -2,28 +2,58 @@
  * A bounded LRU of sessions already opened and verified, keyed by the sealed cookie value itself.
  *
  * Why it is safe: an entry is only a memo of work whose result cannot change before the entry
- * expires. The cookie value is immutable and matched exactly (a different or tampered seal is a
- * different key, with no hash to collide), and each entry expires no later than its access
- * token's `exp` minus the refresh margin, when the full path runs again. What it does not change:
- * revocation. Verification never consulted WorkOS anyway (a stateless JWT is valid until `exp`),
- * so a revoked session lives exactly as long as before. Only successes are cached; every failure
- * takes the full path each time.
+ * expires. The seal is immutable and matched exactly (a different or tampered seal is a different
+ * key, with no hash to collide), and each entry expires no later than its access token's `exp`
+ * minus the refresh margin, when the full path runs again. What it does not change: revocation.
+ * Verification never consulted WorkOS anyway (a stateless JWT is valid until `exp`), so a revoked
+ * session lives exactly as long as before. Only successes are cached; every failure takes the full
+ * path each time.
  *
  * Why the seal itself is the key: it is ciphertext, held by the process that holds the password
  * to open it and the tokens it opened to, so a digest would hide nothing from a memory dump,
- * while hashing 2 KB on every signed-in request cost measurable time. The price is memory: about
- * 2 KB of key per entry (see `SESSION_CACHE_SIZE`).
+ * while hashing 2 KB on every signed-in request cost measurable time. The key must be the seal
+ * and nothing more: iron-session ignores whatever follows `~`, outside the HMAC, so callers
+ * normalise the cookie first (`normalizeSeal` in `session-cookie.ts`, S42).
+ *
+ * Bounds (S42): entries and bytes (each entry's size is estimated once, when stored), and expired
+ * entries are swept from time to time instead of waiting for eviction. A stored key is copied to
+ * a flat string of its own: a value sliced out of a `Cookie` header would otherwise keep the
+ * whole header alive, tens of kilobytes a hostile client chooses.
  *
  * @module
  */
 
-/** Stores up to `maxEntries` values, each until its own expiry. */
+/** How often `set` drops every expired entry (ms): a sweep walks the whole map. */
+export const SWEEP_INTERVAL_MS = 60_000;
+
+/** Bounds of an `ExpiringLru` beyond its entry count. */
+export interface LruOptions<V> {
+  /** Upper bound on the summed `sizeOf` of the entries held. */
+  maxBytes?: number;
+  /** Estimated bytes one entry costs, called once when it is stored. Default: the key's length. */
+  sizeOf?: (key: string, value: V) => number;
+}
+
+interface Entry<V> {
+  key: string;
+  value: V;
+  expiresAt: number;
+  bytes: number;
+}
+
+/** Stores up to `maxEntries` values (and `maxBytes` of them), each until its own expiry. */
 export class ExpiringLru<V> {
   readonly maxEntries: number;
-  #entries = new Map<string, { value: V; expiresAt: number }>();
+  readonly maxBytes: number;
+  #sizeOf: (key: string, value: V) => number;
+  #entries = new Map<string, Entry<V>>();
+  #bytes = 0;
+  #nextSweepAt = -Infinity;
 
-  constructor(maxEntries: number) {
+  constructor(maxEntries: number, options: LruOptions<V> = {}) {
     this.maxEntries = maxEntries;
+    this.maxBytes = options.maxBytes ?? Infinity;
+    this.#sizeOf = options.sizeOf ?? ((key) => key.length);
   }
 
   /** The value for `key` if present and not expired at `now`. */
@@ -31,27 +61,69 @@ export class ExpiringLru<V> {
     const entry = this.#entries.get(key);
     if (!entry) return undefined;
     this.#entries.delete(key);
-    if (entry.expiresAt <= now) return undefined;
-    this.#entries.set(key, entry); // re-insert: Map order is the recency order
+    if (entry.expiresAt <= now) {
+      this.#bytes -= entry.bytes;
+      return undefined;
+    }
+    // Re-insert under the stored key, not the caller's string (which may be a slice of a large
+    // header): Map order is the recency order.
+    this.#entries.set(entry.key, entry);
     return entry.value;
   }
 
-  /** Stores `value` until `expiresAt` (ms), evicting the least recently used entry when full. */
-  set(key: string, value: V, expiresAt: number): void {
-    this.#entries.delete(key);
-    this.#entries.set(key, { value, expiresAt });
-    if (this.#entries.size > this.maxEntries) {
-      this.#entries.delete(this.#entries.keys().next().value!);
+  /**
+   * Stores `value` until `expiresAt` (ms), evicting the least recently used entries while over a
+   * bound. With `now`, expired entries are swept at most once per `SWEEP_INTERVAL_MS`. An entry
+   * larger than `maxBytes` on its own is not stored.
+   */
+  set(key: string, value: V, expiresAt: number, now?: number): void {
+    this.delete(key);
+    if (now !== undefined && now >= this.#nextSweepAt) {
+      this.#nextSweepAt = now + SWEEP_INTERVAL_MS;
+      this.sweep(now);
+    }
+    const bytes = this.#sizeOf(key, value);
+    if (bytes > this.maxBytes) return;
+    const stored = copyString(key);
+    this.#entries.set(stored, { key: stored, value, expiresAt, bytes });
+    this.#bytes += bytes;
+    while (this.#entries.size > this.maxEntries || this.#bytes > this.maxBytes) {
+      this.delete(this.#entries.keys().next().value!);
+    }
+  }
+
+  /** Drops every entry expired at `now`. */
+  sweep(now: number): void {
+    for (const entry of this.#entries.values()) {
+      if (entry.expiresAt <= now) this.delete(entry.key);
     }
   }
 
   /** Forgets `key`. */
   delete(key: string): void {
+    const entry = this.#entries.get(key);
+    if (!entry) return;
     this.#entries.delete(key);
+    this.#bytes -= entry.bytes;
   }
 
   /** How many entries are held. */
   get size(): number {
     return this.#entries.size;
   }
+
+  /** The summed estimated size of the entries held. */
+  get bytes(): number {
+    return this.#bytes;
+  }
+}
+
+/**
+ * A flat copy of `text` that shares no memory with the string it came from. V8 represents a
+ * `slice` of a long string as a view that keeps the whole original alive; a round trip through
+ * bytes is the one portable way to get a string of its own. Only paid when storing (a cache
+ * miss, next to ~0.5 ms of unsealing and verifying).
+ */
+function copyString(text: string): string {
+  return new TextDecoder().decode(new TextEncoder().encode(text));
 }

@@ -7,12 +7,31 @@
 import { parseCookie, stringifySetCookie } from "cookie";
 import type { AuthConfig } from "./config.ts";
 
-/** The encrypted session. */
+/** The encrypted session (split into `wos-session`, `wos-session.1`, … when large). */
 export const SESSION_COOKIE = "wos-session";
-/** The encrypted sign-in flow (state, PKCE verifier, returnTo), alive for one sign-in. */
+/** The encrypted sign-in flows (state, PKCE verifier, returnTo): one per flow, `.<tag>` each. */
 export const STATE_COOKIE = "wos-auth-state";
 /** Browsers drop a cookie whose name, value and attributes exceed 4096 bytes (RFC 6265 §6.1). */
 export const MAX_COOKIE_BYTES = 4096;
+/**
+ * The prefix that pins a cookie to the exact host (RFC 6265bis §4.1.3.2): browsers only accept
+ * it with `Secure`, `Path=/` and no `Domain`, so a sibling subdomain cannot set or shadow it.
+ */
+export const HOST_PREFIX = "__Host-";
+
+/**
+ * Whether cookie names carry `__Host-` (S47): on https with no `WORKOS_COOKIE_DOMAIN`. Over plain
+ * http (local development) browsers would refuse such cookies; with a configured domain the
+ * cookies are shared with subdomains on purpose, which the prefix forbids.
+ */
+export function usesHostPrefix(config: AuthConfig): boolean {
+  return config.secureCookies && !config.cookieDomain;
+}
+
+/** The name cookie `base` goes by under `config` (see `usesHostPrefix`). */
+export function cookieName(config: AuthConfig, base: string): string {
+  return usesHostPrefix(config) ? HOST_PREFIX + base : base;
+}
 
 /** Attributes shared by every cookie the app sets. `Secure` follows the redirect URI's scheme. */
 function cookieBase(config: AuthConfig) {
@@ -42,11 +61,19 @@ export function deleteCookie(config: AuthConfig, name: string): string {
 
 /** Reads one cookie from a request; a malformed `Cookie` header reads as no cookie. */
 export function readCookie(request: Request, name: string): string | undefined {
+  return readCookies(request)[name] || undefined;
+}
+
+/**
+ * Every cookie of a request, by name; the first wins when a name repeats. A malformed `Cookie`
+ * header reads as no cookies.
+ */
+export function readCookies(request: Request): Record<string, string | undefined> {
   const header = request.headers.get("cookie");
-  if (!header) return undefined;
+  if (!header) return {};
   try {
-    return parseCookie(header)[name] || undefined;
+    return parseCookie(header);
   } catch {
-    return undefined;
+    return {};
   }
 }

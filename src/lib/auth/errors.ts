@@ -15,7 +15,7 @@ export type AuthErrorCode =
   | "upstream_unavailable" // WorkOS answered 429/5xx/non-JSON, or the network failed
   | "upstream_timeout" // WorkOS did not answer in time
   | "upstream_invalid_response" // WorkOS answered 200 without the tokens we need
-  | "session_too_large" // the sealed session would not fit in one cookie
+  | "session_too_large" // the sealed session would not fit in MAX_SESSION_CHUNKS cookies
   | "session_invalid" // the cookie is not a session we sealed, or it expired
   | "token_invalid" // the access token failed verification
   | "refresh_rejected" // the refresh token is dead (any 4xx but 401/408/429 from WorkOS)
@@ -67,7 +67,15 @@ const OUTCOMES: Record<AuthErrorCode, Outcome> = {
   upstream_invalid_response: unavailable(502, "The sign-in service gave an unexpected answer."),
   upstream_timeout: unavailable(504, "The sign-in service did not answer in time."),
   jwks_unavailable: unavailable(503, "The sign-in service is unavailable."),
-  session_too_large: unavailable(500, "Your session could not be saved."),
+  // Not the user's input but the account's data (roles, permissions, entitlements): retrying or
+  // signing in again cannot help, so the page says what an administrator can change.
+  session_too_large: {
+    status: 500,
+    title: "Session too large",
+    message: "Your account carries more roles, permissions or entitlements than a browser " +
+      "session can hold, so you could not be signed in. Please ask an administrator to reduce them.",
+    retrySignIn: false,
+  },
   origin_rejected: {
     status: 403,
     title: "Request refused",

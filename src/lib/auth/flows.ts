@@ -6,18 +6,23 @@
  */
 import type { WorkOS } from "@workos-inc/node";
 import type { AuthConfig } from "./config.ts";
-import { deleteCookie, readCookie, SESSION_COOKIE, setCookie, STATE_COOKIE } from "./cookies.ts";
+import { deleteCookie, readCookie, setCookie } from "./cookies.ts";
 import { AuthError, renderErrorPage, toAuthError } from "./errors.ts";
 import { readSignInHints } from "./hints.ts";
+import { addVaryCookie } from "./guard.ts";
 import { createRequestId, logAuthFailure } from "./log.ts";
 import { safeReturnTo } from "./return-to.ts";
 import { createSession, createSessionCookie, openSession } from "./session.ts";
+import { clearSessionCookies, readSessionCookie } from "./session-cookie.ts";
 import {
   createCodeChallenge,
   createSignInState,
   openSignInState,
+  pendingStateCookies,
   sealSignInState,
   STATE_TTL_SECONDS,
+  stateCookieName,
+  stateCookiesToEvict,
   statesMatch,
 } from "./state.ts";
 import type { Revocations } from "./revocations.ts";
@@ -55,38 +60,58 @@ export async function handleSignIn(
     ...readSignInHints(params), // `?organizationId=` and `?loginHint=`, if well-formed
   });
   const stateCookie = await sealSignInState(flow, deps.config);
+  const name = await stateCookieName(deps.config, flow.state);
+  // Other flows in progress keep their cookies (S46), up to a bound.
+  const evicted = stateCookiesToEvict(pendingStateCookies(request, deps.config));
   return redirect(location, [
-    setCookie(deps.config, STATE_COOKIE, stateCookie, STATE_TTL_SECONDS),
+    setCookie(deps.config, name, stateCookie, STATE_TTL_SECONDS),
+    ...evicted.map((stale) => deleteCookie(deps.config, stale)),
   ]);
 }
 
 /**
- * `GET /auth/callback`: check the flow, exchange the code, seal the session. The state cookie is
- * cleared on every outcome, so a callback URL works once (S06).
+ * `GET /auth/callback`: check the flow, exchange the code, seal the session. The flow's state
+ * cookie is cleared on every outcome, so a callback URL works once (S06); other flows in progress
+ * keep theirs (S46), so a forged callback cannot cancel a real sign-in.
  */
 export async function handleCallback(request: Request, deps: FlowDeps): Promise<Response> {
-  const clearState = deleteCookie(deps.config, STATE_COOKIE);
+  const params = new URL(request.url).searchParams;
+  const state = params.get("state");
+  const stateName = state ? await stateCookieName(deps.config, state) : null;
+  const sealedState = stateName ? readCookie(request, stateName) : undefined;
+  const clearState = sealedState ? [deleteCookie(deps.config, stateName!)] : [];
   try {
-    const returnTo = await completeSignIn(request, deps);
-    const response = redirect(returnTo.location, [clearState, returnTo.sessionCookie]);
+    const returnTo = await completeSignIn(request, params, sealedState, deps);
+    const response = redirect(returnTo.location, [...clearState, ...returnTo.sessionCookies]);
     // The callback URL carries the code: never leak it onward in a Referer (S11).
     response.headers.set("referrer-policy", "no-referrer");
     return response;
   } catch (error) {
-    const response = failure(error, "/auth/callback", { restartSignIn: true });
-    response.headers.append("set-cookie", clearState);
+    const tooLarge = toAuthError(error).code === "session_too_large";
+    // Signing in again cannot make the session smaller; any older session goes with it (S43).
+    const response = failure(error, "/auth/callback", { restartSignIn: !tooLarge });
+    const cleared = tooLarge ? clearSessionCookies(deps.config, sessionChunks(request, deps)) : [];
+    for (const cookie of [...clearState, ...cleared]) response.headers.append("set-cookie", cookie);
     response.headers.set("referrer-policy", "no-referrer");
+    addVaryCookie(response.headers);
     return response;
   }
 }
 
-async function completeSignIn(request: Request, deps: FlowDeps) {
-  const params = new URL(request.url).searchParams;
+async function completeSignIn(
+  request: Request,
+  params: URLSearchParams,
+  sealedState: string | undefined,
+  deps: FlowDeps,
+) {
   // `error_description` is attacker-influenced text: it is never shown or logged (S05).
   if (params.has("error")) throw new AuthError("authorization_denied");
-  const sealedState = readCookie(request, STATE_COOKIE);
   const flow = sealedState ? await openSignInState(sealedState, deps.config) : null;
-  if (!flow) throw new AuthError("state_missing");
+  if (!flow) {
+    // No flow of this `state`: a wrong or missing one if others are in progress (S03).
+    const others = pendingStateCookies(request, deps.config).length > 0;
+    throw new AuthError(others ? "state_mismatch" : "state_missing");
+  }
   if (!statesMatch(flow.state, params.get("state"))) throw new AuthError("state_mismatch");
   const code = params.get("code");
   if (!code) throw new AuthError("code_missing");
@@ -101,8 +126,15 @@ async function completeSignIn(request: Request, deps: FlowDeps) {
     throw new AuthError("upstream_invalid_response");
   }
   const session = createSession(authentication, deps.config, deps.now());
-  const { header } = await createSessionCookie(session, deps.config, deps.now());
-  return { location: flow.returnTo, sessionCookie: header };
+  const { headers } = await createSessionCookie(session, deps.config, deps.now(), {
+    previousChunks: sessionChunks(request, deps), // a planted or older session's extra chunks go
+  });
+  return { location: flow.returnTo, sessionCookies: headers };
+}
+
+/** How many session cookies the request carries. */
+function sessionChunks(request: Request, deps: FlowDeps): number {
+  return readSessionCookie(request, deps.config)?.chunks ?? 0;
 }
 
 /**
@@ -115,14 +147,14 @@ export async function handleSignOut(request: Request, deps: FlowDeps): Promise<R
   if (request.headers.get("origin") !== appOrigin) {
     return failure(new AuthError("origin_rejected"), "/sign-out");
   }
-  const clearSession = deleteCookie(deps.config, SESSION_COOKIE);
+  const clearSession = clearSessionCookies(deps.config, sessionChunks(request, deps));
   const sid = await readRequestSessionId(request, deps);
-  if (!sid) return redirect("/", [clearSession]);
+  if (!sid) return redirect("/", clearSession);
   await endSessionEverywhere(sid, deps);
   // The browser's trip through the hosted logout URL still matters: it ends AuthKit's own
   // session on WorkOS's domain, so the next sign-in asks for credentials again.
   const location = createLogoutUrl(await deps.workos(), sid, new URL("/", appOrigin));
-  return redirect(location, [clearSession]);
+  return redirect(location, clearSession);
 }
 
 /**
@@ -150,14 +182,15 @@ function logSignOutProblem(error: AuthError): void {
  * verified: it came out of our own seal, and an expired token must still allow signing out.
  */
 async function readRequestSessionId(request: Request, deps: FlowDeps): Promise<string | null> {
-  const cookie = readCookie(request, SESSION_COOKIE);
-  const opened = cookie ? await openSession(cookie, deps.config, deps.now()) : null;
+  const seal = readSessionCookie(request, deps.config)?.seal;
+  const opened = seal ? await openSession(seal, deps.config, deps.now()) : null;
   return opened ? readSessionId(opened.value.accessToken) : null;
 }
 
 /** A redirect (302 unless told) that no cache may keep, with the given `Set-Cookie` values. */
 export function redirect(location: string, cookies: string[], status = 302): Response {
   const headers = new Headers({ location, "cache-control": "no-store" });
+  addVaryCookie(headers); // S49: what it sets and where it goes depend on the request's cookies
   for (const cookie of cookies) headers.append("set-cookie", cookie);
   return new Response(null, { status, headers });
 }

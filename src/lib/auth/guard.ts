@@ -4,11 +4,11 @@
  * @module
  */
 import type { Auth } from "./auth.ts";
-import { deleteCookie, SESSION_COOKIE } from "./cookies.ts";
 import { AuthError, renderErrorPage, RETRY_AFTER_SECONDS, toAuthError } from "./errors.ts";
 import { createRequestId, logAuthFailure } from "./log.ts";
 import type { AuthContext, Resolution } from "./resolve.ts";
 import { isProtectedPath, isUnguardedRoute } from "./routes.ts";
+import { clearSessionCookies, readSessionCookie } from "./session-cookie.ts";
 
 /** Browsers navigating want a redirect; `fetch` and API clients want a status they can read. */
 export function wantsHtml(request: Request, pathname: string): boolean {
@@ -33,16 +33,24 @@ export async function guardRequest(
   const isProtected = isProtectedPath(url.pathname);
   if (resolution.kind === "signed-in") {
     const response = await next(resolution.auth);
-    return withHeaders(response, resolution.setCookie ? [resolution.setCookie] : [], true);
+    return withHeaders(response, resolution.setCookies ?? [], true);
   }
   if (resolution.kind === "unavailable") {
     // Transient: keep the cookie (S25); a public page still renders, signed out.
     if (!isProtected) return await next(null);
-    return unavailable(request, url.pathname, resolution.error);
+    // It answers for a session: no shared cache may keep it either (S49).
+    return withHeaders(unavailable(request, url.pathname, resolution.error), [], true);
   }
-  const clear = resolution.clearCookie ? [deleteCookie(auth.config, SESSION_COOKIE)] : [];
-  if (resolution.code) {
-    logAuthFailure(new AuthError(resolution.code), url.pathname, createRequestId());
+  // Every chunk the request carried goes (S43), not only the first.
+  const clear = resolution.clearCookie
+    ? clearSessionCookies(auth.config, readSessionCookie(request, auth.config)?.chunks)
+    : [];
+  const requestId = resolution.code ? createRequestId() : "";
+  if (resolution.code) logAuthFailure(new AuthError(resolution.code), url.pathname, requestId);
+  if (resolution.code === "session_too_large") {
+    // A refresh produced a session past the chunk bound: its refresh token is spent, so the
+    // cookies go, and the page says why instead of looping through sign-in (S43).
+    return withHeaders(renderErrorPage(resolution.code, requestId), clear, true);
   }
   if (!isProtected) return withHeaders(await next(null), clear, false);
   if (!wantsHtml(request, url.pathname)) {
@@ -93,7 +101,11 @@ function jsonResponse(status: number, body: unknown): Response {
   });
 }
 
-/** Adds `Set-Cookie` values and, for personalised responses, `Cache-Control: private, no-store`. */
+/**
+ * Adds `Set-Cookie` values and, for personalised responses, `Cache-Control: private, no-store`
+ * and `Vary: Cookie` (S49): the first keeps shared caches from storing the page, the second keeps
+ * one that ignores `no-store` from serving it to a request with other cookies.
+ */
 function withHeaders(response: Response, cookies: string[], personal: boolean): Response {
   if (cookies.length === 0 && !personal) return response;
   try {
@@ -111,6 +123,16 @@ function withHeaders(response: Response, cookies: string[], personal: boolean): 
 }
 
 function addHeaders(headers: Headers, cookies: string[], personal: boolean): void {
-  if (personal) headers.set("cache-control", "private, no-store");
+  if (personal) {
+    headers.set("cache-control", "private, no-store");
+    addVaryCookie(headers);
+  }
   for (const cookie of cookies) headers.append("set-cookie", cookie);
+}
+
+/** Adds `Cookie` to `Vary`, keeping what the response already varies on. */
+export function addVaryCookie(headers: Headers): void {
+  const vary = headers.get("vary");
+  if (!vary) headers.set("vary", "Cookie");
+  else if (!/(^|,)\s*(cookie|\*)\s*(,|$)/i.test(vary)) headers.set("vary", `${vary}, Cookie`);
 }

@@ -7,7 +7,7 @@
 import type { WorkOS } from "@workos-inc/node";
 import type { ExpiringLru } from "./cache.ts";
 import type { AuthConfig } from "./config.ts";
-import { deleteCookie, readCookie, SESSION_COOKIE } from "./cookies.ts";
+
 import { AuthError, toAuthError } from "./errors.ts";
 import { failure, redirect } from "./flows.ts";
 import { isOrganizationId } from "./hints.ts";
@@ -17,6 +17,7 @@ import { createSingleFlight } from "./refresh.ts";
 import type { AuthContext } from "./resolve.ts";
 import { safeReturnTo } from "./return-to.ts";
 import { createSessionCookie, openSession, type Session } from "./session.ts";
+import { clearSessionCookies, readSessionCookie, type SessionCookie } from "./session-cookie.ts";
 import type { Revocations } from "./revocations.ts";
 import { readSessionId, type TokenVerifier } from "./tokens.ts";
 import { refreshIntoOrganization, type TokenSet } from "./workos.ts";
@@ -72,8 +73,8 @@ export async function handleSwitchOrganization(
   const organizationId = form?.get("organizationId");
   const returnTo = safeReturnTo(stringOrNull(form?.get("returnTo")));
 
-  const cookie = readCookie(request, SESSION_COOKIE);
-  const opened = cookie ? await openSession(cookie, deps.config, deps.now()) : null;
+  const cookie = readSessionCookie(request, deps.config);
+  const opened = cookie?.seal ? await openSession(cookie.seal, deps.config, deps.now()) : null;
   let revoked = false;
   try {
     revoked = opened !== null && await isRevoked(opened.value, deps);
@@ -83,7 +84,7 @@ export async function handleSwitchOrganization(
   }
   if (!opened || revoked) {
     // Signed out (or the seal expired): sign in, straight into the organization asked for.
-    const clear = cookie ? [deleteCookie(deps.config, SESSION_COOKIE)] : [];
+    const clear = cookie ? clearSessionCookies(deps.config, cookie.chunks) : [];
     return seeOther(signInLocation(returnTo, organizationId), clear);
   }
   if (!isOrganizationId(organizationId)) {
@@ -103,7 +104,7 @@ export async function handleSwitchOrganization(
 }
 
 async function switchSession(
-  cookie: string,
+  cookie: SessionCookie,
   session: Session,
   organizationId: string,
   returnTo: string,
@@ -122,7 +123,7 @@ async function switchSession(
     if (authError.code === "refresh_rejected") {
       // The session is over, as when a refresh is refused: clear it and sign in again.
       logAuthFailure(authError, SWITCH_ROUTE, createRequestId());
-      return seeOther(signInLocation(returnTo), [deleteCookie(deps.config, SESSION_COOKIE)]);
+      return seeOther(signInLocation(returnTo), clearSessionCookies(deps.config, cookie.chunks));
     }
     return failure(authError, SWITCH_ROUTE); // transient or refused: the session is kept
   }
@@ -139,16 +140,18 @@ async function switchSession(
   }
   // Built as `refreshSession` in resolve.ts builds it: the stored user is kept.
   const switched: Session = { ...session, ...tokens, organizationId };
-  let header: string;
+  let headers: string[];
   try {
-    ({ header } = await createSessionCookie(switched, deps.config, deps.now()));
+    ({ headers } = await createSessionCookie(switched, deps.config, deps.now(), {
+      previousChunks: cookie.chunks,
+    }));
   } catch (error) {
     return failure(error, SWITCH_ROUTE);
   }
   // The old seal's refresh token is spent; its cached view would still show the old organization.
-  deps.sessions.delete(cookie);
+  deps.sessions.delete(cookie.seal!);
   deps.memberships.drop(session.user.id);
-  return seeOther(returnTo, [header]);
+  return seeOther(returnTo, headers);
 }
 
 /** Whether the session was signed out or revoked on any instance. Rejects if KV cannot say. */

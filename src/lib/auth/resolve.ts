@@ -6,10 +6,16 @@
  */
 import type { AuthConfig } from "./config.ts";
 import type { ExpiringLru } from "./cache.ts";
-import { readCookie, SESSION_COOKIE } from "./cookies.ts";
 import { AuthError, type AuthErrorCode, isTransient, toAuthError } from "./errors.ts";
+import { freezeDeep } from "./freeze.ts";
 import type { Revocations } from "./revocations.ts";
-import { createSessionCookie, openSession, type Session, sessionCookieHeader } from "./session.ts";
+import { createSessionCookie, openSession, type Session } from "./session.ts";
+import {
+  normalizeSeal,
+  readSessionCookie,
+  type SessionCookie,
+  sessionCookieHeaders,
+} from "./session-cookie.ts";
 import { type AccessTokenClaims, readSessionId, type TokenVerifier } from "./tokens.ts";
 
 /** Refresh when the access token expires within this many seconds. */
@@ -32,7 +38,7 @@ export interface AuthContext {
 
 /** The outcome of resolving a request's session. */
 export type Resolution =
-  | { kind: "signed-in"; auth: AuthContext; setCookie?: string }
+  | { kind: "signed-in"; auth: AuthContext; setCookies?: string[] }
   | { kind: "signed-out"; clearCookie: boolean; code?: AuthErrorCode }
   | { kind: "unavailable"; error: AuthError };
 
@@ -56,13 +62,15 @@ export function resolveSession(
   request: Request,
   deps: ResolveDeps,
 ): Resolution | Promise<Resolution> {
-  const cookie = readCookie(request, SESSION_COOKIE);
+  const cookie = readSessionCookie(request, deps.config);
   if (!cookie) return { kind: "signed-out", clearCookie: false };
-  const cached = deps.cache.get(cookie, deps.now());
+  // Oversized or not a seal at all (S42): refused before any work, as a bad seal would be.
+  if (!cookie.seal) return { kind: "signed-out", clearCookie: true, code: "session_invalid" };
+  const cached = deps.cache.get(cookie.seal, deps.now());
   if (cached) {
     if (!deps.revocations.has(cached.sessionId)) return { kind: "signed-in", auth: cached };
     // Signed out or revoked on some instance since it was cached (S39, S40).
-    deps.cache.delete(cookie);
+    deps.cache.delete(cookie.seal);
     return { kind: "signed-out", clearCookie: true, code: "session_revoked" };
   }
   return resolveFromCookie(cookie, deps).catch(failureResolution);
@@ -73,14 +81,17 @@ function failureResolution(error: unknown): Resolution {
   const authError = toAuthError(error);
   if (isTransient(authError.code)) return { kind: "unavailable", error: authError };
   // Terminal or unexpected: fail closed, and clear the cookie only when it is known dead.
+  // A session too large to store after a refresh has spent its refresh token: clear it (S43).
   const dead = authError.code === "refresh_rejected" || authError.code === "session_invalid" ||
-    authError.code === "token_invalid" || authError.code === "session_revoked";
+    authError.code === "token_invalid" || authError.code === "session_too_large" ||
+    authError.code === "session_revoked";
   return { kind: "signed-out", clearCookie: dead, code: authError.code };
 }
 
-async function resolveFromCookie(cookie: string, deps: ResolveDeps): Promise<Resolution> {
+async function resolveFromCookie(cookie: SessionCookie, deps: ResolveDeps): Promise<Resolution> {
   const { config, now } = deps;
-  const opened = await openSession(cookie, config, now());
+  const seal = cookie.seal!;
+  const opened = await openSession(seal, config, now());
   if (!opened) throw new AuthError("session_invalid");
   const session = opened.value;
   await assertNotRevoked(session, deps);
@@ -95,17 +106,16 @@ async function resolveFromCookie(cookie: string, deps: ResolveDeps): Promise<Res
       const auth = toAuthContext(session, verification.claims);
       if (opened.sealedWithOldPassword) {
         // Password rotation: re-seal under the newest password so the old one can be retired.
-        return {
-          kind: "signed-in",
-          auth,
-          setCookie: (await createSessionCookie(session, config, now())).header,
-        };
+        const previousChunks = cookie.chunks;
+        const { headers } = await createSessionCookie(session, config, now(), { previousChunks });
+        return { kind: "signed-in", auth, setCookies: headers };
       }
-      deps.cache.set(cookie, auth, cacheUntil(verification.claims, session));
+      deps.cache.set(seal, auth, cacheUntil(verification.claims, session), now());
       return { kind: "signed-in", auth };
     }
   }
-  return await refreshSession(session, verification.ok ? verification.claims : null, deps);
+  const stillValid = verification.ok ? verification.claims : null;
+  return await refreshSession(session, stillValid, cookie.chunks, deps);
 }
 
 /**
@@ -126,12 +136,14 @@ async function assertNotRevoked(session: Session, deps: ResolveDeps): Promise<vo
 
 /**
  * Refreshes once across all instances and verifies the result. Every instance that receives the
- * old cookie answers with the same new seal, whoever exchanged it. If the token is merely close
- * to expiry and WorkOS is down, the still-valid token is used as is.
+ * old cookie answers with the same new seal, whoever exchanged it, and deletes the chunks the
+ * request carried beyond it. If the token is merely close to expiry and WorkOS is down, the
+ * still-valid token is used as is.
  */
 async function refreshSession(
   session: Session,
   stillValid: AccessTokenClaims | null,
+  previousChunks: number,
   deps: ResolveDeps,
 ): Promise<Resolution> {
   let sealed: string;
@@ -149,13 +161,14 @@ async function refreshSession(
   const verification = await deps.verify(refreshed.accessToken, deps.now());
   if (!verification.ok) throw new AuthError("token_invalid", { cause: verification.cause });
   assertSameUser(refreshed, verification.claims);
+  const headers = sessionCookieHeaders(sealed, deps.config, {
+    maxAgeSeconds: refreshed.expiresAt - Math.floor(deps.now() / 1000),
+    previousChunks,
+  });
   const auth = toAuthContext(refreshed, verification.claims);
-  deps.cache.set(sealed, auth, cacheUntil(verification.claims, refreshed));
-  return {
-    kind: "signed-in",
-    auth,
-    setCookie: sessionCookieHeader(sealed, refreshed, deps.config, deps.now()),
-  };
+  const until = cacheUntil(verification.claims, refreshed);
+  deps.cache.set(normalizeSeal(sealed)!, auth, until, deps.now());
+  return { kind: "signed-in", auth, setCookies: headers };
 }
 
 /** The stored user must be the token's subject (S19). */
@@ -172,8 +185,9 @@ function cacheUntil(claims: AccessTokenClaims, session: Session): number {
   return Math.min(claims.exp - REFRESH_MARGIN_SECONDS, session.expiresAt) * 1000;
 }
 
+/** Frozen deeply, once: a cache hit hands every request this same object (S48). */
 function toAuthContext(session: Session, claims: AccessTokenClaims): AuthContext {
-  return {
+  return freezeDeep({
     user: session.user,
     sessionId: claims.sid,
     organizationId: claims.org_id ?? session.organizationId,
@@ -185,7 +199,7 @@ function toAuthContext(session: Session, claims: AccessTokenClaims): AuthContext
     impersonator: session.impersonator ??
       (claims.act?.sub ? { email: claims.act.sub, reason: null } : null),
     accessToken: session.accessToken,
-  };
+  });
 }
 
 function stringArray(value: unknown): string[] {

@@ -7,9 +7,9 @@
  * @module
  */
 import type { AuthConfig } from "./config.ts";
-import { MAX_COOKIE_BYTES, SESSION_COOKIE, setCookie } from "./cookies.ts";
 import { AuthError } from "./errors.ts";
 import { type Opened, seal, unseal } from "./seal.ts";
+import { sessionCookieHeaders } from "./session-cookie.ts";
 import type { Authentication, SessionUser } from "./workos.ts";
 
 const KIND = "session";
@@ -38,36 +38,25 @@ export function createSession(auth: Authentication, config: AuthConfig, now: num
 }
 
 /**
- * Seals `session`, returning the seal and its `Set-Cookie` value. Fails loudly instead of handing
- * the browser a cookie over 4096 bytes, which it would silently drop (S21).
+ * Seals `session`, returning the seal and its `Set-Cookie` values: as many chunks as it takes
+ * (S43), then deletions of the request's stale ones (`previousChunks`, what it carried). Fails
+ * loudly with `session_too_large` past the chunk bound, never with a cookie the browser would
+ * silently drop (S21).
  */
 export async function createSessionCookie(
   session: Session,
   config: AuthConfig,
   now: number,
-): Promise<{ sealed: string; header: string }> {
+  options: { previousChunks?: number } = {},
+): Promise<{ sealed: string; headers: string[] }> {
   const ttl = session.expiresAt - Math.floor(now / 1000);
   if (ttl <= 0) throw new AuthError("session_invalid");
   const sealed = await seal(KIND, session, config.cookiePasswords, ttl);
-  return { sealed, header: sessionCookieHeader(sealed, session, config, now) };
-}
-
-/**
- * The `Set-Cookie` value for an existing seal of `session`, as another instance that refreshed
- * it may have made it. Lives as long as the session itself.
- */
-export function sessionCookieHeader(
-  sealed: string,
-  session: Session,
-  config: AuthConfig,
-  now: number,
-): string {
-  const ttl = Math.max(0, session.expiresAt - Math.floor(now / 1000));
-  const header = setCookie(config, SESSION_COOKIE, sealed, ttl);
-  if (new TextEncoder().encode(header).length > MAX_COOKIE_BYTES) {
-    throw new AuthError("session_too_large");
-  }
-  return header;
+  const headers = sessionCookieHeaders(sealed, config, {
+    maxAgeSeconds: ttl,
+    previousChunks: options.previousChunks,
+  });
+  return { sealed, headers };
 }
 
 /** Opens a session cookie value; null when it is not a live session of ours. */
