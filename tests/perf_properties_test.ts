@@ -5,7 +5,12 @@
  * built server against the AuthKit stand-in (`deno task build` first).
  */
 import { assert, assertEquals, assertStringIncludes } from "@std/assert";
-import { createAuth, SESSION_CACHE_SIZE } from "../src/lib/auth/auth.ts";
+import {
+  createAuth,
+  estimateEntryBytes,
+  SESSION_CACHE_BYTES,
+  SESSION_CACHE_SIZE,
+} from "../src/lib/auth/auth.ts";
 import type { AuthContext } from "../src/lib/auth/resolve.ts";
 import { testConfig } from "./support/fake_workos.ts";
 import { CookieJar, request, signIn } from "./support/http_client.ts";
@@ -92,4 +97,24 @@ Deno.test("the app's session cache stays at SESSION_CACHE_SIZE with 100,000 dist
   assertEquals(cache.size, SESSION_CACHE_SIZE);
   assertEquals(cache.get("Fe26.2*1*session-99999", 0), entry, "the newest is kept");
   assertEquals(cache.get("Fe26.2*1*session-0", 0), undefined, "the oldest is gone");
+});
+
+Deno.test("S42 estimateEntryBytes() counts the seal, the token and the claims, so large sessions fill the byte bound first", () => {
+  const context = (permissions: string[], tokenLength: number) =>
+    ({
+      accessToken: "t".repeat(tokenLength),
+      roles: ["admin"],
+      permissions,
+      entitlements: [],
+      featureFlags: [],
+    }) as unknown as AuthContext;
+  const typical = estimateEntryBytes("s".repeat(2_000), context(["posts:read"], 1_000));
+  const large = estimateEntryBytes(
+    "s".repeat(16_000),
+    context(Array.from({ length: 150 }, (_, i) => `permission-${i}`.padEnd(40, "x")), 9_000),
+  );
+  assert(typical > 3_000 && typical < 4_500, `typical: ${typical}`);
+  assert(large > 30_000, `large: ${large}`);
+  assert(SESSION_CACHE_BYTES / typical >= SESSION_CACHE_SIZE, "10,000 typical sessions fit");
+  assert(SESSION_CACHE_BYTES / large < 2_000, "far fewer large ones do");
 });

@@ -7,7 +7,11 @@
  * @module
  */
 
-/** Freezes `value` and every object and array reachable from it; returns `value`. */
+/**
+ * Freezes `value` and every object and array reachable from it; returns `value`. An object that is
+ * already frozen is taken as frozen all the way down (the auth layer freezes only through this
+ * function), which also ends any cycle.
+ */
 export function freezeDeep<T>(value: T): T {
   if (typeof value !== "object" || value === null || Object.isFrozen(value)) return value;
   Object.freeze(value);
