@@ -103,7 +103,10 @@ export function createAuth(config: AuthConfig, options: AuthOptions = {}): Auth 
     },
   });
   const deps: FlowDeps = { config, workos, verify, revocations, now };
-  const memberships = createMembershipCache(workos, now, options.membershipsDeadlineMs);
+  const memberships = createMembershipCache(config, now, {
+    pageDeadlineMs: options.membershipsDeadlineMs,
+    timeoutMs: options.upstreamTimeoutMs,
+  });
   const refreshInto = createRefreshInto(workos, config, now);
   return {
     config,

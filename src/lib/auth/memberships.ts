@@ -5,12 +5,14 @@
  *
  * @module
  */
-import type { WorkOS } from "@workos-inc/node";
 import { ExpiringLru } from "./cache.ts";
+import type { AuthConfig } from "./config.ts";
 import { toAuthError } from "./errors.ts";
 import { createRequestId, logAuthFailure } from "./log.ts";
+import { listActiveMemberships, type OrganizationMembership } from "./organizations-api.ts";
 import type { AuthContext } from "./resolve.ts";
-import { classifyUpstreamError } from "./workos.ts";
+
+export type { OrganizationMembership };
 
 /** How long a user's memberships are reused before WorkOS is asked again. */
 export const MEMBERSHIPS_TTL_MS = 60_000;
@@ -24,52 +26,6 @@ export const MEMBERSHIPS_CACHE_SIZE = 10_000;
  * timeout.
  */
 export const MEMBERSHIPS_PAGE_DEADLINE_MS = 1_000;
-
-/** A user's membership of an organization, as the dashboard's switcher shows it. */
-export interface OrganizationMembership {
-  organizationId: string;
-  /** Null when the organization's name could not be read. */
-  organizationName: string | null;
-  /** The role slug in that organization. */
-  role: string | null;
-}
-
-/** The largest page WorkOS lists; beyond it, memberships are left out (see README). */
-const MEMBERSHIPS_PAGE_SIZE = 100;
-
-/**
- * The user's active memberships with each organization's name: one list call, then one
- * `getOrganization` per organization, in parallel. v6.8.0 has no `statuses` option (it would
- * drop it from the query), so inactive and pending memberships are filtered out here. A name
- * that cannot be read is left null rather than failing the whole list.
- */
-export async function listActiveMemberships(
-  workos: WorkOS,
-  userId: string,
-): Promise<OrganizationMembership[]> {
-  let list;
-  try {
-    list = await workos.userManagement.listOrganizationMemberships({
-      userId,
-      limit: MEMBERSHIPS_PAGE_SIZE,
-    });
-  } catch (error) {
-    throw classifyUpstreamError(error);
-  }
-  const active = list.data.filter((m) => m.status === "active" && m.userId === userId);
-  const names = await Promise.allSettled(
-    active.map((m) => workos.organizations.getOrganization(m.organizationId)),
-  );
-  return active.map((membership, i) => {
-    const name = names[i].status === "fulfilled" ? names[i].value.name : null;
-    const role = (membership.role as { slug?: unknown } | undefined)?.slug;
-    return {
-      organizationId: membership.organizationId,
-      organizationName: typeof name === "string" && name !== "" ? name : null,
-      role: typeof role === "string" ? role : null,
-    };
-  });
-}
 
 /** `Astro.locals.auth`: the verified session plus the current organization's name. */
 export interface SignedInContext extends AuthContext {
@@ -158,16 +114,16 @@ export class MembershipCache {
   }
 }
 
-/** Builds the cache that lists memberships through the process's WorkOS client. */
+/** Builds the cache that lists memberships from the configured WorkOS API. */
 export function createMembershipCache(
-  workos: () => Promise<WorkOS>,
+  config: AuthConfig,
   now: () => number,
-  pageDeadlineMs?: number,
+  options: { pageDeadlineMs?: number; timeoutMs?: number } = {},
 ): MembershipCache {
   return new MembershipCache(
-    async (userId) => listActiveMemberships(await workos(), userId),
+    (userId) => listActiveMemberships(config, userId, options.timeoutMs),
     now,
-    { pageDeadlineMs },
+    { pageDeadlineMs: options.pageDeadlineMs },
   );
 }
 
