@@ -3,7 +3,7 @@
  * shape, through the real v6 client against the fake API.
  */
 import { assertEquals, assertRejects } from "@std/assert";
-import { RATE_LIMIT_RETRY_AFTER_SECONDS, startStandIn } from "../src/dev/authkit/server.ts";
+import { RATE_LIMIT_RETRY_AFTER_SECONDS } from "../src/dev/authkit/server.ts";
 import { createAuth } from "../src/lib/auth/auth.ts";
 import { loadConfig } from "../src/lib/auth/config.ts";
 import type { AuthError } from "../src/lib/auth/errors.ts";
@@ -20,6 +20,7 @@ import {
   requestWithCookies,
   signInAndCallback,
 } from "./support/flow.ts";
+import { ADA, API_KEY, CLIENT_ID, REDIRECT_URI, withStandIn } from "./support/standin.ts";
 
 Deno.test("S44 isTerminalStatus() reads 4xx as a dead grant, except 401, 408 and 429", () => {
   const cases: [number, boolean][] = [
@@ -131,24 +132,18 @@ Deno.test("S45 a 429 with Retry-After keeps the refresh failure for that long, t
 });
 
 Deno.test("S45 the real v6 client against the stand-in: a 429's Retry-After reaches the AuthError", async () => {
-  const standIn = await startStandIn({
-    apiKey: "sk_test_retry_after",
-    clientId: "client_retry_after",
-    redirectUris: ["http://localhost:4321/auth/callback"],
-    quiet: true,
-  });
-  try {
+  await withStandIn(async ({ standIn }) => {
     const config = loadConfig({
-      WORKOS_API_KEY: "sk_test_retry_after",
-      WORKOS_CLIENT_ID: "client_retry_after",
-      WORKOS_REDIRECT_URI: "http://localhost:4321/auth/callback",
+      WORKOS_API_KEY: API_KEY,
+      WORKOS_CLIENT_ID: CLIENT_ID,
+      WORKOS_REDIRECT_URI: REDIRECT_URI,
       WORKOS_COOKIE_PASSWORD: "retry-after-cookie-password-0123456789",
       WORKOS_API_HOSTNAME: standIn.hostname,
       WORKOS_API_PORT: String(standIn.port),
       WORKOS_API_HTTPS: "false",
     });
     const workos = await createWorkOSClient(config);
-    const session = await standIn.issueSession("user_01ADA000000000000000000000");
+    const session = await standIn.issueSession(ADA);
     standIn.setFault("authenticate", "rate_limited");
     const error = await assertRejects(() =>
       refreshTokens(workos, config, session.refresh_token as string)
@@ -157,7 +152,5 @@ Deno.test("S45 the real v6 client against the stand-in: a 429's Retry-After reac
       [(error as AuthError).code, (error as AuthError).retryAfterSeconds],
       ["upstream_unavailable", RATE_LIMIT_RETRY_AFTER_SECONDS],
     );
-  } finally {
-    await standIn.close();
-  }
+  });
 });
