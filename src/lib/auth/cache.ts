@@ -4,10 +4,10 @@
  * Why it is safe: an entry is only a memo of work whose result cannot change before the entry
  * expires. The seal is immutable and matched exactly (a different or tampered seal is a different
  * key, with no hash to collide), and each entry expires no later than its access token's `exp`
- * minus the refresh margin, when the full path runs again. What it does not change: revocation.
- * Verification never consulted WorkOS anyway (a stateless JWT is valid until `exp`), so a revoked
- * session lives exactly as long as before. Only successes are cached; every failure takes the full
- * path each time.
+ * minus the refresh margin, when the full path runs again. Revocation is not its concern: a hit
+ * is still checked against the revoked session ids (`revocations.ts`, an in-memory map kept
+ * current from Deno KV) before it is served. Only successes are cached; every failure takes the
+ * full path each time.
  *
  * Why the seal itself is the key: it is ciphertext, held by the process that holds the password
  * to open it and the tokens it opened to, so a digest would hide nothing from a memory dump,
