@@ -181,39 +181,55 @@ export async function startStandIn(options: StandInOptions): Promise<StandIn> {
   };
 }
 
-function findRoute(
-  method: string,
-  pathname: string,
-): { endpoint: Endpoint; handle: Handler } | undefined {
-  if (method === "GET" && pathname === "/user_management/authorize") {
-    return { endpoint: "authorize", handle: handleAuthorize };
-  }
-  if (method === "POST" && pathname === COMPLETE_PATH) {
-    return { endpoint: "authorize", handle: handleAuthorizeComplete };
-  }
-  if (method === "POST" && pathname === "/user_management/authenticate") {
-    return { endpoint: "authenticate", handle: handleAuthenticate };
-  }
-  if (method === "GET" && JWKS_PATH.test(pathname)) return { endpoint: "jwks", handle: handleJwks };
-  if (method === "GET" && pathname === "/user_management/sessions/logout") {
-    return { endpoint: "logout", handle: handleLogout };
-  }
-  if (method === "POST" && pathname === "/user_management/sessions/revoke") {
-    return { endpoint: "revoke", handle: handleRevoke };
-  }
-  if (method === "GET" && pathname === "/admin/sessions") {
-    return { endpoint: "admin", handle: handleSessionsPage };
-  }
-  if (method === "POST" && pathname === ADMIN_REVOKE_PATH) {
-    return { endpoint: "admin", handle: handleAdminRevoke };
-  }
-  if (method === "GET" && pathname === "/user_management/organization_memberships") {
-    return { endpoint: "memberships", handle: handleListMemberships };
-  }
-  if (method === "GET" && ORGANIZATION_PATH.test(pathname)) {
-    return { endpoint: "organizations", handle: handleGetOrganization };
-  }
-  return undefined;
+/** Every endpoint the stand-in serves: method, path (exact or a pattern), counter, handler. */
+const ROUTES: { method: string; path: string | RegExp; endpoint: Endpoint; handle: Handler }[] = [
+  {
+    method: "GET",
+    path: "/user_management/authorize",
+    endpoint: "authorize",
+    handle: handleAuthorize,
+  },
+  { method: "POST", path: COMPLETE_PATH, endpoint: "authorize", handle: handleAuthorizeComplete },
+  {
+    method: "POST",
+    path: "/user_management/authenticate",
+    endpoint: "authenticate",
+    handle: handleAuthenticate,
+  },
+  { method: "GET", path: JWKS_PATH, endpoint: "jwks", handle: handleJwks },
+  {
+    method: "GET",
+    path: "/user_management/sessions/logout",
+    endpoint: "logout",
+    handle: handleLogout,
+  },
+  {
+    method: "POST",
+    path: "/user_management/sessions/revoke",
+    endpoint: "revoke",
+    handle: handleRevoke,
+  },
+  { method: "GET", path: "/admin/sessions", endpoint: "admin", handle: handleSessionsPage },
+  { method: "POST", path: ADMIN_REVOKE_PATH, endpoint: "admin", handle: handleAdminRevoke },
+  {
+    method: "GET",
+    path: "/user_management/organization_memberships",
+    endpoint: "memberships",
+    handle: handleListMemberships,
+  },
+  {
+    method: "GET",
+    path: ORGANIZATION_PATH,
+    endpoint: "organizations",
+    handle: handleGetOrganization,
+  },
+];
+
+function findRoute(method: string, pathname: string) {
+  return ROUTES.find((route) =>
+    route.method === method &&
+    (typeof route.path === "string" ? route.path === pathname : route.path.test(pathname))
+  );
 }
 
 function handleJwks(standIn: StandInState, request: Request): Response {
