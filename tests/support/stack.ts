@@ -7,6 +7,7 @@
  */
 import { fileURLToPath } from "node:url";
 import { type StandIn, startStandIn } from "../../src/dev/authkit/server.ts";
+import type { WebhookTarget } from "../../src/dev/authkit/webhooks.ts";
 import { spawnServer, waitForHealth } from "./built_server.ts";
 
 const ENTRY = new URL("../../dist/server/entry.mjs", import.meta.url);
@@ -58,17 +59,27 @@ export function appEnv(standIn: StandIn, appUrl: URL): Record<string, string> {
   };
 }
 
-/** Starts the stand-in and the built server; dispose to stop both. */
-export async function startStack(options: StackOptions = {}): Promise<Stack> {
-  const port = freePort();
-  const appUrl = new URL(`http://127.0.0.1:${port}`);
-  const standIn = await startStandIn({
+/** A quiet stand-in that accepts the app at `appUrl` (and sends it `webhook`s, if given). */
+function startStackStandIn(
+  appUrl: URL,
+  options: StackOptions,
+  webhook?: WebhookTarget,
+): Promise<StandIn> {
+  return startStandIn({
     apiKey: "sk_test_stack_key",
     clientId: "client_stack",
     redirectUris: [new URL("/auth/callback", appUrl).href],
     accessTokenTtlSeconds: options.accessTokenTtlSeconds,
     quiet: true,
+    webhook,
   });
+}
+
+/** Starts the stand-in and the built server; dispose to stop both. */
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const port = freePort();
+  const appUrl = new URL(`http://127.0.0.1:${port}`);
+  const standIn = await startStackStandIn(appUrl, options);
   // Its own KV file: the default database is shared by every run of the same entry point.
   const kv = await tempKvPath();
   const env = { ...appEnv(standIn, appUrl), DENO_KV_PATH: kv.path, ...options.env };
@@ -128,13 +139,9 @@ export async function startInstances(options: StackOptions = {}): Promise<Instan
   const ports = [freePort(), freePort()];
   const [urlA, urlB] = ports.map((port) => new URL(`http://127.0.0.1:${port}`));
   const webhookSecret = "whsec_instances_0123456789";
-  const standIn = await startStandIn({
-    apiKey: "sk_test_stack_key",
-    clientId: "client_stack",
-    redirectUris: [new URL("/auth/callback", urlA).href],
-    accessTokenTtlSeconds: options.accessTokenTtlSeconds,
-    quiet: true,
-    webhook: { url: new URL("/webhooks/workos", urlA).href, secret: webhookSecret },
+  const standIn = await startStackStandIn(urlA, options, {
+    url: new URL("/webhooks/workos", urlA).href,
+    secret: webhookSecret,
   });
   const kv = await tempKvPath();
   const env = {
