@@ -19,7 +19,7 @@ import { safeReturnTo } from "./return-to.ts";
 import { createSessionCookie, openSession, type Session } from "./session.ts";
 import { clearSessionCookies, readSessionCookie, type SessionCookie } from "./session-cookie.ts";
 import type { Revocations } from "./revocations.ts";
-import { readSessionId, type TokenVerifier } from "./tokens.ts";
+import type { TokenVerifier } from "./tokens.ts";
 import { refreshIntoOrganization, type TokenSet } from "./workos.ts";
 
 const SWITCH_ROUTE = "/auth/switch-organization";
@@ -77,7 +77,7 @@ export async function handleSwitchOrganization(
   const opened = cookie?.seal ? await openSession(cookie.seal, deps.config, deps.now()) : null;
   let revoked = false;
   try {
-    revoked = opened !== null && await isRevoked(opened.value, deps);
+    revoked = opened !== null && await deps.revocations.isTokenRevoked(opened.value.accessToken);
   } catch (error) {
     // Transient: the session is kept, and nothing is switched.
     return failure(new AuthError("shared_state_unavailable", { cause: error }), SWITCH_ROUTE);
@@ -152,12 +152,6 @@ async function switchSession(
   deps.sessions.delete(cookie.seal!);
   deps.memberships.drop(session.user.id);
   return seeOther(returnTo, headers);
-}
-
-/** Whether the session was signed out or revoked on any instance. Rejects if KV cannot say. */
-async function isRevoked(session: Session, deps: SwitchDeps): Promise<boolean> {
-  const sid = readSessionId(session.accessToken);
-  return sid !== null && await deps.revocations.isRevoked(sid);
 }
 
 /** `/sign-in` that comes back to `returnTo`, into `organizationId` when it is well-formed. */

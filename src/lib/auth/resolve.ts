@@ -16,7 +16,7 @@ import {
   type SessionCookie,
   sessionCookieHeaders,
 } from "./session-cookie.ts";
-import { type AccessTokenClaims, readSessionId, type TokenVerifier } from "./tokens.ts";
+import type { AccessTokenClaims, TokenVerifier } from "./tokens.ts";
 
 /** Refresh when the access token expires within this many seconds. */
 export const REFRESH_MARGIN_SECONDS = 60;
@@ -118,16 +118,11 @@ async function resolveFromCookie(cookie: SessionCookie, deps: ResolveDeps): Prom
   return await refreshSession(session, stillValid, cookie.chunks, deps);
 }
 
-/**
- * A cache miss asks shared state once whether the session was revoked on any instance. A session
- * whose token names no `sid` cannot be checked, and is refused by verification anyway.
- */
+/** A cache miss asks shared state once whether the session was revoked on any instance. */
 async function assertNotRevoked(session: Session, deps: ResolveDeps): Promise<void> {
-  const sid = readSessionId(session.accessToken);
-  if (!sid) return;
   let revoked: boolean;
   try {
-    revoked = await deps.revocations.isRevoked(sid);
+    revoked = await deps.revocations.isTokenRevoked(session.accessToken);
   } catch (error) {
     throw new AuthError("shared_state_unavailable", { cause: error });
   }

@@ -12,7 +12,7 @@
  */
 import { logSink } from "./log.ts";
 import { FEED_OVERLAP_MS, FEED_TTL_MS, type SharedState } from "./shared-state.ts";
-import { CLOCK_TOLERANCE_SECONDS, MAX_TOKEN_AGE_SECONDS } from "./tokens.ts";
+import { CLOCK_TOLERANCE_SECONDS, MAX_TOKEN_AGE_SECONDS, readSessionId } from "./tokens.ts";
 
 /** A revoked id is kept as long as any access token naming it could still verify. */
 export const REVOCATION_TTL_MS = (MAX_TOKEN_AGE_SECONDS + CLOCK_TOLERANCE_SECONDS) * 1000;
@@ -26,6 +26,11 @@ export interface Revocations {
   has(sid: string): boolean;
   /** `has`, then shared state: for cache misses. Rejects when shared state cannot be read. */
   isRevoked(sid: string): Promise<boolean>;
+  /**
+   * `isRevoked` for the session an access token (from our own seal) names; a token naming no
+   * `sid` is refused by verification anyway.
+   */
+  isTokenRevoked(accessToken: string): Promise<boolean>;
   /** Revokes `sid` here at once and in shared state for every other instance. */
   revoke(sid: string): Promise<void>;
   /** `revoke`, once per webhook event id across all instances; false for a repeat delivery. */
@@ -78,6 +83,10 @@ export function createRevocations(store: SharedState, now: () => number = Date.n
       const revoked = await store.isRevoked(sid);
       if (revoked) remember(sid, now() + REVOCATION_TTL_MS);
       return revoked;
+    },
+    isTokenRevoked(accessToken) {
+      const sid = readSessionId(accessToken);
+      return sid ? revocations.isRevoked(sid) : Promise.resolve(false);
     },
     async revoke(sid) {
       const expiresAt = now() + REVOCATION_TTL_MS;
