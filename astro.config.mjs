@@ -3,9 +3,15 @@ import { defineConfig } from "astro/config";
 import deno from "@deno/astro-adapter";
 
 const ADAPTER_SERVER = "@deno/astro-adapter/src/server.ts";
-const STARTUP_MODULE = fileURLToPath(new URL("./src/startup.ts", import.meta.url));
-const SHUTDOWN_MODULE = fileURLToPath(new URL("./src/shutdown.ts", import.meta.url));
-const SERVE_MODULE = fileURLToPath(new URL("./src/serve.ts", import.meta.url));
+const STARTUP_MODULE = fileURLToPath(
+  new URL("./packages/authkit-astro-deno/src/server/startup.ts", import.meta.url),
+);
+const SHUTDOWN_MODULE = fileURLToPath(
+  new URL("./packages/authkit-astro-deno/src/server/shutdown.ts", import.meta.url),
+);
+const SERVE_MODULE = fileURLToPath(
+  new URL("./packages/authkit-astro-deno/src/server/serve.ts", import.meta.url),
+);
 /**
  * The adapter's listen code (0.6.0, as transpiled, whitespace aside) that the hook replaces; the
  * build fails if it changes.

@@ -7,11 +7,15 @@ declare namespace App {
      * `organizationName` is the current organization's name (null without an organization, or
      * while the memberships could not be fetched).
      */
-    auth: import("./lib/auth/memberships.ts").SignedInContext | null;
+    auth:
+      | import("../packages/authkit-astro-deno/src/organizations/memberships.ts").SignedInContext
+      | null;
     /**
      * The user's active organizations for the switcher, with role and the current one marked;
      * null when signed out or when WorkOS could not list them.
      */
-    organizations: import("./lib/auth/memberships.ts").OrganizationChoice[] | null;
+    organizations:
+      | import("../packages/authkit-astro-deno/src/organizations/memberships.ts").OrganizationChoice[]
+      | null;
   }
 }

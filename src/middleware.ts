@@ -1,7 +1,7 @@
 import type { MiddlewareHandler } from "astro";
-import { getAuth } from "./lib/auth/auth.ts";
-import { guardRequest } from "./lib/auth/guard.ts";
-import type { OrganizationView } from "./lib/auth/memberships.ts";
+import { getAuth } from "../packages/authkit-astro-deno/src/auth.ts";
+import { guardRequest } from "../packages/authkit-astro-deno/src/middleware/guard.ts";
+import type { OrganizationView } from "../packages/authkit-astro-deno/src/organizations/memberships.ts";
 
 /**
  * Resolves the session once per request into `Astro.locals.auth` (with the organization's name)

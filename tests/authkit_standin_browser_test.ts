@@ -10,8 +10,8 @@ import {
   assertStringIncludes,
   assertThrows,
 } from "@std/assert";
-import { parseSeed } from "../src/dev/authkit/seed.ts";
-import { startStandIn } from "../src/dev/authkit/server.ts";
+import { parseSeed } from "../packages/authkit-astro-deno/src/dev/standin/seed.ts";
+import { startStandIn } from "../packages/authkit-astro-deno/src/dev/standin/server.ts";
 import { completeAtStandIn } from "./support/http_client.ts";
 import {
   ADA,

@@ -5,7 +5,7 @@
  */
 import { WorkOS } from "@workos-inc/node";
 import { assert, assertEquals, assertRejects, assertStringIncludes } from "@std/assert";
-import { signWebhook } from "../src/dev/authkit/webhooks.ts";
+import { signWebhook } from "../packages/authkit-astro-deno/src/dev/standin/webhooks.ts";
 import {
   ADA,
   CLIENT_ID,

@@ -19,7 +19,7 @@ import {
   assertNotEquals,
   assertRejects,
 } from "@std/assert";
-import { CODE_LIFETIME_MS } from "../src/dev/authkit/authenticate.ts";
+import { CODE_LIFETIME_MS } from "../packages/authkit-astro-deno/src/dev/standin/authenticate.ts";
 import {
   ADA,
   API_KEY,

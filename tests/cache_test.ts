@@ -1,5 +1,5 @@
 import { assertEquals } from "@std/assert";
-import { ExpiringLru, SWEEP_INTERVAL_MS } from "../src/lib/auth/cache.ts";
+import { ExpiringLru, SWEEP_INTERVAL_MS } from "../packages/authkit-astro-deno/src/core/cache.ts";
 
 Deno.test("ExpiringLru never serves an entry at or past its expiry", () => {
   const cache = new ExpiringLru<string>(10);

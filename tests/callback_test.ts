@@ -11,13 +11,13 @@ import {
   assertNotEquals,
   assertStringIncludes,
 } from "@std/assert";
-import { type AuthOptions, createAuth } from "../src/lib/auth/auth.ts";
+import { type AuthOptions, createAuth } from "../packages/authkit-astro-deno/src/auth.ts";
 import {
   MAX_PENDING_SIGN_INS,
   sealSignInState,
   stateCookieName,
   stateCookiesToEvict,
-} from "../src/lib/auth/state.ts";
+} from "../packages/authkit-astro-deno/src/session/state.ts";
 import {
   API_KEY,
   CLIENT_ID,

@@ -1,5 +1,9 @@
 import { assert, assertEquals, assertFalse, assertStringIncludes, assertThrows } from "@std/assert";
-import { ConfigError, EXAMPLE_COOKIE_PASSWORD, loadConfig } from "../src/lib/auth/config.ts";
+import {
+  ConfigError,
+  EXAMPLE_COOKIE_PASSWORD,
+  loadConfig,
+} from "../packages/authkit-astro-deno/src/core/config.ts";
 
 const PASSWORD = "a-real-cookie-password-0123456789-abcdef";
 const OLD_PASSWORD = "an-older-cookie-password-0123456789-xyz";

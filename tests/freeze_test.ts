@@ -1,7 +1,7 @@
 /** `freezeDeep()` (S48) and `addVaryCookie()` (S49): the small rules behind two cases. */
 import { assert, assertEquals } from "@std/assert";
-import { freezeDeep } from "../src/lib/auth/freeze.ts";
-import { addVaryCookie } from "../src/lib/auth/guard.ts";
+import { freezeDeep } from "../packages/authkit-astro-deno/src/core/freeze.ts";
+import { addVaryCookie } from "../packages/authkit-astro-deno/src/core/responses.ts";
 
 Deno.test("S48 freezeDeep() freezes every object and array reachable, and passes other values through", () => {
   const value = {

@@ -3,9 +3,9 @@
  * that records whether the page ran and which session it saw.
  */
 import { assert, assertEquals, assertExists, assertFalse } from "@std/assert";
-import { type Auth, createAuth } from "../src/lib/auth/auth.ts";
-import { guardRequest } from "../src/lib/auth/guard.ts";
-import type { AuthContext } from "../src/lib/auth/resolve.ts";
+import { type Auth, createAuth } from "../packages/authkit-astro-deno/src/auth.ts";
+import { guardRequest } from "../packages/authkit-astro-deno/src/middleware/guard.ts";
+import type { AuthContext } from "../packages/authkit-astro-deno/src/session/resolve.ts";
 import { defaultClaims, installFakeWorkOS, json, testConfig } from "./support/fake_workos.ts";
 import {
   captureLogs,

@@ -1,6 +1,10 @@
 import { assert, assertEquals, assertFalse, assertMatch } from "@std/assert";
-import { AuthError } from "../src/lib/auth/errors.ts";
-import { createRequestId, logAuthFailure, logSink } from "../src/lib/auth/log.ts";
+import { AuthError } from "../packages/authkit-astro-deno/src/core/errors.ts";
+import {
+  createRequestId,
+  logAuthFailure,
+  logSink,
+} from "../packages/authkit-astro-deno/src/core/log.ts";
 
 const CODE = "01HZX7Q2AUTHCODE9KD3";
 const ACCESS_TOKEN = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ1c2VyXzAxQURBIn0.c2lnbmF0dXJl";

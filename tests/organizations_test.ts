@@ -4,13 +4,13 @@
  * `fetch`.
  */
 import { assert, assertEquals, assertExists, assertStringIncludes } from "@std/assert";
-import { type Auth, createAuth } from "../src/lib/auth/auth.ts";
+import { type Auth, createAuth } from "../packages/authkit-astro-deno/src/auth.ts";
 import {
   MEMBERSHIPS_FAILURE_TTL_MS,
   MEMBERSHIPS_TTL_MS,
   type OrganizationView,
-} from "../src/lib/auth/memberships.ts";
-import type { AuthContext } from "../src/lib/auth/resolve.ts";
+} from "../packages/authkit-astro-deno/src/organizations/memberships.ts";
+import type { AuthContext } from "../packages/authkit-astro-deno/src/session/resolve.ts";
 import {
   FAKE_ORGANIZATIONS,
   type FakeWorkOS,

@@ -10,8 +10,8 @@ import {
   estimateEntryBytes,
   SESSION_CACHE_BYTES,
   SESSION_CACHE_SIZE,
-} from "../src/lib/auth/auth.ts";
-import type { AuthContext } from "../src/lib/auth/resolve.ts";
+} from "../packages/authkit-astro-deno/src/auth.ts";
+import type { AuthContext } from "../packages/authkit-astro-deno/src/session/resolve.ts";
 import { testConfig } from "./support/fake_workos.ts";
 import { CookieJar, request, signIn } from "./support/http_client.ts";
 import { freePort, startBuiltServer, startStack } from "./support/stack.ts";

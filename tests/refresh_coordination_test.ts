@@ -3,16 +3,19 @@
  * sharing one Deno KV file, the fake WorkOS behind `fetch` spending refresh tokens as WorkOS does.
  */
 import { assert, assertEquals } from "@std/assert";
-import { type Auth, createAuth } from "../src/lib/auth/auth.ts";
+import { type Auth, createAuth } from "../packages/authkit-astro-deno/src/auth.ts";
 import {
   REFRESH_CLAIM_TTL_MS,
   REFRESH_WAIT_MS,
   TRANSIENT_FAILURE_MEMORY_MS,
-} from "../src/lib/auth/refresh.ts";
-import type { Resolution } from "../src/lib/auth/resolve.ts";
-import { openSession } from "../src/lib/auth/session.ts";
-import { hashToken, type SharedState } from "../src/lib/auth/shared-state.ts";
-import { createKvSharedState } from "../src/lib/auth/shared-state-kv.ts";
+} from "../packages/authkit-astro-deno/src/shared-state/refresh.ts";
+import type { Resolution } from "../packages/authkit-astro-deno/src/session/resolve.ts";
+import { openSession } from "../packages/authkit-astro-deno/src/session/session.ts";
+import {
+  hashToken,
+  type SharedState,
+} from "../packages/authkit-astro-deno/src/shared-state/store.ts";
+import { createKvSharedState } from "../packages/authkit-astro-deno/src/shared-state/kv.ts";
 import {
   defaultClaims,
   type FakeWorkOS,

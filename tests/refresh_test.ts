@@ -1,5 +1,8 @@
 import { assert, assertEquals, assertRejects } from "@std/assert";
-import { createSingleFlight, REFRESH_REUSE_WINDOW_MS } from "../src/lib/auth/refresh.ts";
+import {
+  createSingleFlight,
+  REFRESH_REUSE_WINDOW_MS,
+} from "../packages/authkit-astro-deno/src/shared-state/refresh.ts";
 
 interface Tokens {
   accessToken: string;

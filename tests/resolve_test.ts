@@ -4,9 +4,16 @@
  */
 import { decodeJwt } from "jose";
 import { assert, assertEquals, assertExists, assertNotEquals } from "@std/assert";
-import { type Auth, type AuthOptions, createAuth } from "../src/lib/auth/auth.ts";
-import type { Resolution } from "../src/lib/auth/resolve.ts";
-import { createSessionCookie, openSession } from "../src/lib/auth/session.ts";
+import {
+  type Auth,
+  type AuthOptions,
+  createAuth,
+} from "../packages/authkit-astro-deno/src/auth.ts";
+import type { Resolution } from "../packages/authkit-astro-deno/src/session/resolve.ts";
+import {
+  createSessionCookie,
+  openSession,
+} from "../packages/authkit-astro-deno/src/session/session.ts";
 import {
   defaultClaims,
   type FakeWorkOS,

@@ -1,5 +1,8 @@
 import { assert, assertEquals, assertNotMatch } from "@std/assert";
-import { DEFAULT_RETURN_TO, safeReturnTo } from "../src/lib/auth/return-to.ts";
+import {
+  DEFAULT_RETURN_TO,
+  safeReturnTo,
+} from "../packages/authkit-astro-deno/src/core/return-to.ts";
 
 const APP_PAGE = "https://app.example/sign-in?returnTo=x";
 

@@ -4,10 +4,13 @@
  * webhooks are signed with real HMACs and verified by the real v6 SDK.
  */
 import { assert, assertEquals } from "@std/assert";
-import { type Auth, createAuth } from "../src/lib/auth/auth.ts";
-import { createKvSharedState } from "../src/lib/auth/shared-state-kv.ts";
-import { MAX_WEBHOOK_BYTES, WEBHOOK_TOLERANCE_MS } from "../src/lib/auth/webhooks.ts";
-import { signWebhook } from "../src/dev/authkit/webhooks.ts";
+import { type Auth, createAuth } from "../packages/authkit-astro-deno/src/auth.ts";
+import { createKvSharedState } from "../packages/authkit-astro-deno/src/shared-state/kv.ts";
+import {
+  MAX_WEBHOOK_BYTES,
+  WEBHOOK_TOLERANCE_MS,
+} from "../packages/authkit-astro-deno/src/handlers/webhook.ts";
+import { signWebhook } from "../packages/authkit-astro-deno/src/dev/standin/webhooks.ts";
 import { installFakeWorkOS, json, testConfig } from "./support/fake_workos.ts";
 import {
   APP,

@@ -7,11 +7,11 @@ import {
   MAX_COOKIE_HEADER_BYTES,
   refuseOversizedCookies,
   resolveListenAddress,
-} from "../src/serve.ts";
-import { MAX_SEAL_LENGTH } from "../src/lib/auth/session-cookie.ts";
+} from "../packages/authkit-astro-deno/src/server/serve.ts";
+import { MAX_SEAL_LENGTH } from "../packages/authkit-astro-deno/src/session/session-cookie.ts";
 import { spawnDeno, waitForHealth } from "./support/built_server.ts";
 import { appEnv, freePort } from "./support/stack.ts";
-import { startStandIn } from "../src/dev/authkit/server.ts";
+import { startStandIn } from "../packages/authkit-astro-deno/src/dev/standin/server.ts";
 
 const DEFAULTS = { port: 8085, hostname: "0.0.0.0" };
 

@@ -5,7 +5,7 @@
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "@std/assert";
 import { completeAtStandIn, CookieJar, request, signIn } from "./support/http_client.ts";
 import { appEnv, freePort, startBuiltServer, startStack } from "./support/stack.ts";
-import { startStandIn } from "../src/dev/authkit/server.ts";
+import { startStandIn } from "../packages/authkit-astro-deno/src/dev/standin/server.ts";
 
 const ADA = "user_01ADA000000000000000000000";
 const GRACE = "user_01GRACE0000000000000000000";

@@ -4,8 +4,8 @@
  * the `__Host-` names on https (S47).
  */
 import { assert, assertEquals, assertThrows } from "@std/assert";
-import { cookieName, usesHostPrefix } from "../src/lib/auth/cookies.ts";
-import { AuthError } from "../src/lib/auth/errors.ts";
+import { cookieName, usesHostPrefix } from "../packages/authkit-astro-deno/src/session/cookies.ts";
+import { AuthError } from "../packages/authkit-astro-deno/src/core/errors.ts";
 import {
   clearSessionCookies,
   MAX_SEAL_LENGTH,
@@ -14,7 +14,7 @@ import {
   normalizeSeal,
   readSessionCookie,
   sessionCookieHeaders,
-} from "../src/lib/auth/session-cookie.ts";
+} from "../packages/authkit-astro-deno/src/session/session-cookie.ts";
 import { testConfig } from "./support/fake_workos.ts";
 import { parseSetCookie, requestWithCookies } from "./support/flow.ts";
 

@@ -1,10 +1,20 @@
 import { assert, assertEquals, assertExists, assertFalse, assertRejects } from "@std/assert";
-import type { AuthConfig } from "../src/lib/auth/config.ts";
-import { deleteCookie, SESSION_COOKIE } from "../src/lib/auth/cookies.ts";
-import { AuthError } from "../src/lib/auth/errors.ts";
-import { seal } from "../src/lib/auth/seal.ts";
-import { createSessionCookie, openSession, type Session } from "../src/lib/auth/session.ts";
-import { createSignInState, sealSignInState } from "../src/lib/auth/state.ts";
+import type { AuthConfig } from "../packages/authkit-astro-deno/src/core/config.ts";
+import {
+  deleteCookie,
+  SESSION_COOKIE,
+} from "../packages/authkit-astro-deno/src/session/cookies.ts";
+import { AuthError } from "../packages/authkit-astro-deno/src/core/errors.ts";
+import { seal } from "../packages/authkit-astro-deno/src/session/seal.ts";
+import {
+  createSessionCookie,
+  openSession,
+  type Session,
+} from "../packages/authkit-astro-deno/src/session/session.ts";
+import {
+  createSignInState,
+  sealSignInState,
+} from "../packages/authkit-astro-deno/src/session/state.ts";
 import { fakeDateNow } from "./support/clock.ts";
 import { testConfig } from "./support/fake_workos.ts";
 import { sampleSession } from "./support/sessions.ts";

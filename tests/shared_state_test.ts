@@ -8,8 +8,11 @@ import {
   FEED_TTL_MS,
   hashToken,
   type SharedState,
-} from "../src/lib/auth/shared-state.ts";
-import { createKvSharedState, openSharedState } from "../src/lib/auth/shared-state-kv.ts";
+} from "../packages/authkit-astro-deno/src/shared-state/store.ts";
+import {
+  createKvSharedState,
+  openSharedState,
+} from "../packages/authkit-astro-deno/src/shared-state/kv.ts";
 import { captureLogs } from "./support/flow.ts";
 import { tempKvPath } from "./support/stack.ts";
 

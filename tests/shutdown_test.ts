@@ -6,11 +6,14 @@
  */
 import { assert, assertEquals, assertRejects, assertStringIncludes } from "@std/assert";
 import { fileURLToPath } from "node:url";
-import { type StandIn, startStandIn } from "../src/dev/authkit/server.ts";
+import {
+  type StandIn,
+  startStandIn,
+} from "../packages/authkit-astro-deno/src/dev/standin/server.ts";
 import { CookieJar, signIn } from "./support/http_client.ts";
 import { freePort, type Stack, startBuiltServer } from "./support/stack.ts";
 import { spawnServer, waitForHealth } from "./support/built_server.ts";
-import { SHUTDOWN_DEADLINE_MS } from "../src/shutdown.ts";
+import { SHUTDOWN_DEADLINE_MS } from "../packages/authkit-astro-deno/src/server/shutdown.ts";
 
 const ENTRY = fileURLToPath(new URL("../dist/server/entry.mjs", import.meta.url));
 const ADA = "user_01ADA000000000000000000000";

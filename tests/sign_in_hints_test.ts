@@ -3,13 +3,13 @@
  * authorization URL as `organization_id` and `login_hint`; anything else is dropped.
  */
 import { assert, assertEquals, assertFalse } from "@std/assert";
-import { createAuth } from "../src/lib/auth/auth.ts";
+import { createAuth } from "../packages/authkit-astro-deno/src/auth.ts";
 import {
   isLoginHint,
   isOrganizationId,
   MAX_LOGIN_HINT_LENGTH,
   readSignInHints,
-} from "../src/lib/auth/hints.ts";
+} from "../packages/authkit-astro-deno/src/core/hints.ts";
 import { installFakeWorkOS, testConfig } from "./support/fake_workos.ts";
 import { APP } from "./support/flow.ts";
 

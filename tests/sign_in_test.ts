@@ -3,7 +3,7 @@
  * fake WorkOS behind `fetch`.
  */
 import { assert, assertEquals, assertExists, assertFalse, assertMatch } from "@std/assert";
-import { createAuth } from "../src/lib/auth/auth.ts";
+import { createAuth } from "../packages/authkit-astro-deno/src/auth.ts";
 import { CLIENT_ID, FAKE_API, installFakeWorkOS, testConfig } from "./support/fake_workos.ts";
 import { APP, getStateCookie, signInAndCallback, startSignIn } from "./support/flow.ts";
 

@@ -3,7 +3,7 @@
  * behind `fetch`.
  */
 import { assertEquals, assertExists } from "@std/assert";
-import { createAuth } from "../src/lib/auth/auth.ts";
+import { createAuth } from "../packages/authkit-astro-deno/src/auth.ts";
 import { FAKE_API, installFakeWorkOS, testConfig } from "./support/fake_workos.ts";
 import {
   APP,

@@ -1,5 +1,5 @@
 import { assertEquals, assertStringIncludes } from "@std/assert";
-import { createAuth } from "../src/lib/auth/auth.ts";
+import { createAuth } from "../packages/authkit-astro-deno/src/auth.ts";
 import { installFakeWorkOS, testConfig } from "./support/fake_workos.ts";
 
 Deno.test("smoke: sign-in, callback, dashboard resolution", async () => {

@@ -1,7 +1,10 @@
 import { assert, assertEquals, assertFalse, assertMatch, assertNotEquals } from "@std/assert";
 import { base64url } from "jose";
-import { seal } from "../src/lib/auth/seal.ts";
-import { createSessionCookie, openSession } from "../src/lib/auth/session.ts";
+import { seal } from "../packages/authkit-astro-deno/src/session/seal.ts";
+import {
+  createSessionCookie,
+  openSession,
+} from "../packages/authkit-astro-deno/src/session/session.ts";
 import {
   createCodeChallenge,
   createSignInState,
@@ -10,7 +13,7 @@ import {
   sealSignInState,
   STATE_TTL_SECONDS,
   statesMatch,
-} from "../src/lib/auth/state.ts";
+} from "../packages/authkit-astro-deno/src/session/state.ts";
 import { fakeDateNow } from "./support/clock.ts";
 import { testConfig } from "./support/fake_workos.ts";
 import { sampleSession } from "./support/sessions.ts";

@@ -1,13 +1,13 @@
 import { assert, assertEquals, assertRejects } from "@std/assert";
 import { base64url, errors, exportSPKI, generateKeyPair, importJWK, SignJWT } from "jose";
-import { AuthError } from "../src/lib/auth/errors.ts";
+import { AuthError } from "../packages/authkit-astro-deno/src/core/errors.ts";
 import {
   createTokenVerifier,
   JWKS_CACHE_MAX_AGE_MS,
   JWKS_COOLDOWN_MS,
   type Verification,
   type VerifierOptions,
-} from "../src/lib/auth/tokens.ts";
+} from "../packages/authkit-astro-deno/src/workos/tokens.ts";
 import { fakeDateNow } from "./support/clock.ts";
 import {
   CLIENT_ID,

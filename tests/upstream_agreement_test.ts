@@ -4,10 +4,10 @@
  * what the app sees, one of them has drifted from WorkOS's contract.
  */
 import { assert, assertEquals, assertMatch } from "@std/assert";
-import { createAuth } from "../src/lib/auth/auth.ts";
-import { type AuthConfig, loadConfig } from "../src/lib/auth/config.ts";
-import type { AuthContext } from "../src/lib/auth/resolve.ts";
-import { startStandIn } from "../src/dev/authkit/server.ts";
+import { createAuth } from "../packages/authkit-astro-deno/src/auth.ts";
+import { type AuthConfig, loadConfig } from "../packages/authkit-astro-deno/src/core/config.ts";
+import type { AuthContext } from "../packages/authkit-astro-deno/src/session/resolve.ts";
+import { startStandIn } from "../packages/authkit-astro-deno/src/dev/standin/server.ts";
 import { fakeDateNow } from "./support/clock.ts";
 import {
   FAKE_ORGANIZATIONS,

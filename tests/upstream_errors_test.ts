@@ -3,16 +3,16 @@
  * shape, through the real v6 client against the fake API.
  */
 import { assertEquals, assertRejects } from "@std/assert";
-import { RATE_LIMIT_RETRY_AFTER_SECONDS } from "../src/dev/authkit/server.ts";
-import { createAuth } from "../src/lib/auth/auth.ts";
-import { loadConfig } from "../src/lib/auth/config.ts";
-import type { AuthError } from "../src/lib/auth/errors.ts";
+import { RATE_LIMIT_RETRY_AFTER_SECONDS } from "../packages/authkit-astro-deno/src/dev/standin/server.ts";
+import { createAuth } from "../packages/authkit-astro-deno/src/auth.ts";
+import { loadConfig } from "../packages/authkit-astro-deno/src/core/config.ts";
+import type { AuthError } from "../packages/authkit-astro-deno/src/core/errors.ts";
 import {
   createWorkOSClient,
   isTerminalStatus,
   parseRetryAfter,
-  refreshTokens,
-} from "../src/lib/auth/workos.ts";
+} from "../packages/authkit-astro-deno/src/workos/client.ts";
+import { refreshTokens } from "../packages/authkit-astro-deno/src/workos/calls.ts";
 import { installFakeWorkOS, json, testConfig } from "./support/fake_workos.ts";
 import {
   createClock,

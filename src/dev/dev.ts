@@ -8,8 +8,11 @@
  * @module
  */
 import { parse } from "dotenv";
-import { type StandIn, startStandIn } from "./authkit/server.ts";
-import { loadSeed } from "./authkit/seed.ts";
+import {
+  type StandIn,
+  startStandIn,
+} from "../../packages/authkit-astro-deno/src/dev/standin/server.ts";
+import { loadSeed } from "../../packages/authkit-astro-deno/src/dev/standin/seed.ts";
 
 const APP_PORT = 4321;
 const STANDIN_PORT = Number(Deno.env.get("STANDIN_PORT") ?? 8787);

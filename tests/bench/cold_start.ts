@@ -7,7 +7,7 @@
  *
  * @module
  */
-import type { StandIn } from "../../src/dev/authkit/server.ts";
+import type { StandIn } from "../../packages/authkit-astro-deno/src/dev/standin/server.ts";
 import { appEnv, freePort } from "../support/stack.ts";
 import { median, round } from "./numbers.ts";
 import { spawnBuiltServer, waitForOk } from "./server.ts";

@@ -16,9 +16,9 @@
  *
  * @module
  */
-import { createAuth } from "../../src/lib/auth/auth.ts";
-import { loadConfig } from "../../src/lib/auth/config.ts";
-import type { AuthContext } from "../../src/lib/auth/resolve.ts";
+import { createAuth } from "../../packages/authkit-astro-deno/src/auth.ts";
+import { loadConfig } from "../../packages/authkit-astro-deno/src/core/config.ts";
+import type { AuthContext } from "../../packages/authkit-astro-deno/src/session/resolve.ts";
 import { round } from "./numbers.ts";
 
 const SESSIONS = 100_000;

@@ -10,7 +10,10 @@
  * @module
  */
 import type { MiddlewareHandler } from "astro";
-import type { OrganizationChoice, SignedInContext } from "../../src/lib/auth/memberships.ts";
+import type {
+  OrganizationChoice,
+  SignedInContext,
+} from "../../packages/authkit-astro-deno/src/organizations/memberships.ts";
 
 // Ada from `src/dev/authkit/seed.json`, as the real middleware resolves her.
 const ADA: SignedInContext = {

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { type StandIn } from "../../src/dev/authkit/server.ts";
+import { type StandIn } from "../../packages/authkit-astro-deno/src/dev/standin/server.ts";
 import { CookieJar, signIn } from "../support/http_client.ts";
 import { type FloodResult, floodWithSuffixes } from "../support/flood.ts";
 import { appEnv, freePort, type Stack } from "../support/stack.ts";

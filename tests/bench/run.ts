@@ -12,7 +12,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { startStandIn } from "../../src/dev/authkit/server.ts";
+import { startStandIn } from "../../packages/authkit-astro-deno/src/dev/standin/server.ts";
 import { freePort } from "../support/stack.ts";
 import { buildVariant, PROJECT_ROOT } from "./build.ts";
 import { measureColdStart } from "./cold_start.ts";

@@ -9,7 +9,10 @@
  * @module
  */
 import { assert, assertEquals, assertStringIncludes } from "@std/assert";
-import { type StandIn, startStandIn } from "../../src/dev/authkit/server.ts";
+import {
+  type StandIn,
+  startStandIn,
+} from "../../packages/authkit-astro-deno/src/dev/standin/server.ts";
 import { CookieJar, request, signIn } from "../support/http_client.ts";
 import { freePort, type Stack } from "../support/stack.ts";
 import { buildInto, cacheEntry, spawnServer, waitForHealth } from "../support/built_server.ts";

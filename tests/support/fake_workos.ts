@@ -9,7 +9,7 @@
  * @module
  */
 import { exportJWK, generateKeyPair, type JWK, SignJWT } from "jose";
-import { type AuthConfig, loadConfig } from "../../src/lib/auth/config.ts";
+import { type AuthConfig, loadConfig } from "../../packages/authkit-astro-deno/src/core/config.ts";
 
 /** Base URL of the fake API; the config in `testConfig` points the WorkOS client at it. */
 export const FAKE_API = "https://api.workos.test";

@@ -4,8 +4,8 @@
  *
  * @module
  */
-import type { Auth } from "../../src/lib/auth/auth.ts";
-import { logSink } from "../../src/lib/auth/log.ts";
+import type { Auth } from "../../packages/authkit-astro-deno/src/auth.ts";
+import { logSink } from "../../packages/authkit-astro-deno/src/core/log.ts";
 import { type FakeWorkOS, USER } from "./fake_workos.ts";
 
 /** The app's origin in `testConfig()`. */

@@ -3,9 +3,12 @@
  *
  * @module
  */
-import type { AuthConfig } from "../../src/lib/auth/config.ts";
-import { createSession, type Session } from "../../src/lib/auth/session.ts";
-import type { Authentication } from "../../src/lib/auth/workos.ts";
+import type { AuthConfig } from "../../packages/authkit-astro-deno/src/core/config.ts";
+import {
+  createSession,
+  type Session,
+} from "../../packages/authkit-astro-deno/src/session/session.ts";
+import type { Authentication } from "../../packages/authkit-astro-deno/src/workos/calls.ts";
 
 /** A code exchange's result for Ada, with opaque placeholder tokens unless overridden. */
 export function sampleAuthentication(overrides: Partial<Authentication> = {}): Authentication {

@@ -6,8 +6,11 @@
  * @module
  */
 import { fileURLToPath } from "node:url";
-import { type StandIn, startStandIn } from "../../src/dev/authkit/server.ts";
-import type { WebhookTarget } from "../../src/dev/authkit/webhooks.ts";
+import {
+  type StandIn,
+  startStandIn,
+} from "../../packages/authkit-astro-deno/src/dev/standin/server.ts";
+import type { WebhookTarget } from "../../packages/authkit-astro-deno/src/dev/standin/webhooks.ts";
 import { spawnServer, waitForHealth } from "./built_server.ts";
 
 const ENTRY = new URL("../../dist/server/entry.mjs", import.meta.url);

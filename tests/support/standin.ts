@@ -7,7 +7,11 @@
 import { OauthException, WorkOS } from "@workos-inc/node";
 import { decodeJwt } from "jose";
 import { assertEquals, assertRejects } from "@std/assert";
-import { type StandIn, type StandInOptions, startStandIn } from "../../src/dev/authkit/server.ts";
+import {
+  type StandIn,
+  type StandInOptions,
+  startStandIn,
+} from "../../packages/authkit-astro-deno/src/dev/standin/server.ts";
 
 export const API_KEY = "sk_test_stand_in";
 export const CLIENT_ID = "client_01STANDIN";

@@ -1,5 +1,5 @@
 import type { APIRoute } from "astro";
-import { getAuth } from "../../lib/auth/auth.ts";
+import { getAuth } from "../../../packages/authkit-astro-deno/src/auth.ts";
 
 /** Switches the session to another of the user's organizations (form: `organizationId`). */
 export const POST: APIRoute = ({ request }) => getAuth().switchOrganization(request);

@@ -3,12 +3,13 @@
  *
  * @module
  */
-import type { Auth } from "./auth.ts";
-import { AuthError, renderErrorPage, RETRY_AFTER_SECONDS, toAuthError } from "./errors.ts";
-import { createRequestId, logAuthFailure } from "./log.ts";
-import type { AuthContext, Resolution } from "./resolve.ts";
-import { isProtectedPath, isUnguardedRoute } from "./routes.ts";
-import { clearSessionCookies, readSessionCookie } from "./session-cookie.ts";
+import type { Auth } from "../auth.ts";
+import { AuthError, renderErrorPage, RETRY_AFTER_SECONDS, toAuthError } from "../core/errors.ts";
+import { createRequestId, logAuthFailure } from "../core/log.ts";
+import { jsonResponse, withHeaders } from "../core/responses.ts";
+import type { AuthContext, Resolution } from "../session/resolve.ts";
+import { isProtectedPath, isUnguardedRoute } from "../core/routes.ts";
+import { clearSessionCookies, readSessionCookie } from "../session/session-cookie.ts";
 
 /** Browsers navigating want a redirect; `fetch` and API clients want a status they can read. */
 export function wantsHtml(request: Request, pathname: string): boolean {
@@ -92,47 +93,4 @@ function unavailable(request: Request, pathname: string, error: AuthError): Resp
   const response = jsonResponse(503, { error: "unavailable", code: error.code, requestId });
   response.headers.set("retry-after", String(error.retryAfterSeconds ?? RETRY_AFTER_SECONDS));
   return response;
-}
-
-function jsonResponse(status: number, body: unknown): Response {
-  return new Response(JSON.stringify(body), {
-    status,
-    headers: { "content-type": "application/json" },
-  });
-}
-
-/**
- * Adds `Set-Cookie` values and, for personalised responses, `Cache-Control: private, no-store`
- * and `Vary: Cookie` (S49): the first keeps shared caches from storing the page, the second keeps
- * one that ignores `no-store` from serving it to a request with other cookies.
- */
-function withHeaders(response: Response, cookies: string[], personal: boolean): Response {
-  if (cookies.length === 0 && !personal) return response;
-  try {
-    addHeaders(response.headers, cookies, personal);
-    return response;
-  } catch (error) {
-    // Some responses (Astro's redirects, `Response.redirect`) have immutable headers: the first
-    // write throws, before anything changed. Only those pay for a copy; copying every signed-in
-    // page cost ~15 µs per request (`deno task bench`).
-    if (!(error instanceof TypeError)) throw error;
-    const copy = new Response(response.body, response);
-    addHeaders(copy.headers, cookies, personal);
-    return copy;
-  }
-}
-
-function addHeaders(headers: Headers, cookies: string[], personal: boolean): void {
-  if (personal) {
-    headers.set("cache-control", "private, no-store");
-    addVaryCookie(headers);
-  }
-  for (const cookie of cookies) headers.append("set-cookie", cookie);
-}
-
-/** Adds `Cookie` to `Vary`, keeping what the response already varies on. */
-export function addVaryCookie(headers: Headers): void {
-  const vary = headers.get("vary");
-  if (!vary) headers.set("vary", "Cookie");
-  else if (!/(^|,)\s*(cookie|\*)\s*(,|$)/i.test(vary)) headers.set("vary", `${vary}, Cookie`);
 }

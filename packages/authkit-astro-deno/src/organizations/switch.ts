@@ -5,22 +5,26 @@
  * @module
  */
 import type { WorkOS } from "@workos-inc/node";
-import type { ExpiringLru } from "./cache.ts";
-import type { AuthConfig } from "./config.ts";
+import type { ExpiringLru } from "../core/cache.ts";
+import type { AuthConfig } from "../core/config.ts";
 
-import { AuthError, toAuthError } from "./errors.ts";
-import { failure, redirect } from "./flows.ts";
-import { isOrganizationId } from "./hints.ts";
-import { createRequestId, logAuthFailure } from "./log.ts";
+import { AuthError, toAuthError } from "../core/errors.ts";
+import { failure, redirect } from "../core/responses.ts";
+import { isOrganizationId } from "../core/hints.ts";
+import { createRequestId, logAuthFailure } from "../core/log.ts";
 import type { MembershipCache, OrganizationMembership } from "./memberships.ts";
-import { createSingleFlight } from "./refresh.ts";
-import type { AuthContext } from "./resolve.ts";
-import { safeReturnTo } from "./return-to.ts";
-import { createSessionCookie, openSession, type Session } from "./session.ts";
-import { clearSessionCookies, readSessionCookie, type SessionCookie } from "./session-cookie.ts";
-import type { Revocations } from "./revocations.ts";
-import type { TokenVerifier } from "./tokens.ts";
-import { refreshIntoOrganization, type TokenSet } from "./workos.ts";
+import { createSingleFlight } from "../shared-state/refresh.ts";
+import type { AuthContext } from "../session/resolve.ts";
+import { safeReturnTo } from "../core/return-to.ts";
+import { createSessionCookie, openSession, type Session } from "../session/session.ts";
+import {
+  clearSessionCookies,
+  readSessionCookie,
+  type SessionCookie,
+} from "../session/session-cookie.ts";
+import type { Revocations } from "../shared-state/revocations.ts";
+import type { TokenVerifier } from "../workos/tokens.ts";
+import { refreshIntoOrganization, type TokenSet } from "../workos/calls.ts";
 
 const SWITCH_ROUTE = "/auth/switch-organization";
 

@@ -5,15 +5,15 @@
  * @module
  */
 import type { WorkOS } from "@workos-inc/node";
-import type { AuthConfig } from "./config.ts";
-import { deleteCookie, readCookie, setCookie } from "./cookies.ts";
-import { AuthError, renderErrorPage, toAuthError } from "./errors.ts";
-import { readSignInHints } from "./hints.ts";
-import { addVaryCookie } from "./guard.ts";
-import { createRequestId, logAuthFailure } from "./log.ts";
-import { safeReturnTo } from "./return-to.ts";
-import { createSession, createSessionCookie, openSession } from "./session.ts";
-import { clearSessionCookies, readSessionCookie } from "./session-cookie.ts";
+import type { AuthConfig } from "../core/config.ts";
+import { deleteCookie, readCookie, setCookie } from "../session/cookies.ts";
+import { AuthError, toAuthError } from "../core/errors.ts";
+import { readSignInHints } from "../core/hints.ts";
+import { addVaryCookie, failure, redirect } from "../core/responses.ts";
+import { createRequestId, logAuthFailure } from "../core/log.ts";
+import { safeReturnTo } from "../core/return-to.ts";
+import { createSession, createSessionCookie, openSession } from "../session/session.ts";
+import { clearSessionCookies, readSessionCookie } from "../session/session-cookie.ts";
 import {
   createCodeChallenge,
   createSignInState,
@@ -24,15 +24,11 @@ import {
   stateCookieName,
   stateCookiesToEvict,
   statesMatch,
-} from "./state.ts";
-import type { Revocations } from "./revocations.ts";
-import { readSessionId, type TokenVerifier } from "./tokens.ts";
-import {
-  classifyUpstreamError,
-  createAuthorizationUrl,
-  createLogoutUrl,
-  exchangeCode,
-} from "./workos.ts";
+} from "../session/state.ts";
+import type { Revocations } from "../shared-state/revocations.ts";
+import { readSessionId, type TokenVerifier } from "../workos/tokens.ts";
+import { classifyUpstreamError } from "../workos/client.ts";
+import { createAuthorizationUrl, createLogoutUrl, exchangeCode } from "../workos/calls.ts";
 
 /** What the flows need; built once per process in `auth.ts`. */
 export interface FlowDeps {
@@ -185,24 +181,4 @@ async function readRequestSessionId(request: Request, deps: FlowDeps): Promise<s
   const seal = readSessionCookie(request, deps.config)?.seal;
   const opened = seal ? await openSession(seal, deps.config, deps.now()) : null;
   return opened ? readSessionId(opened.value.accessToken) : null;
-}
-
-/** A redirect (302 unless told) that no cache may keep, with the given `Set-Cookie` values. */
-export function redirect(location: string, cookies: string[], status = 302): Response {
-  const headers = new Headers({ location, "cache-control": "no-store" });
-  addVaryCookie(headers); // S49: what it sets and where it goes depend on the request's cookies
-  for (const cookie of cookies) headers.append("set-cookie", cookie);
-  return new Response(null, { status, headers });
-}
-
-/** Logs the failure's code and answers with the generic page for it. */
-export function failure(
-  error: unknown,
-  route: string,
-  options: { restartSignIn?: boolean } = {},
-): Response {
-  const authError = toAuthError(error);
-  const requestId = createRequestId();
-  logAuthFailure(authError, route, requestId);
-  return renderErrorPage(authError.code, requestId, options);
 }

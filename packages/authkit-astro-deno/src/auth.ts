@@ -6,25 +6,26 @@
  * @module
  */
 import type { WorkOS } from "@workos-inc/node";
-import { ExpiringLru } from "./cache.ts";
-import { type AuthConfig, loadConfig } from "./config.ts";
-import { type FlowDeps, handleCallback, handleSignIn, handleSignOut } from "./flows.ts";
+import { ExpiringLru } from "./core/cache.ts";
+import { type AuthConfig, loadConfig } from "./core/config.ts";
+import { type FlowDeps, handleCallback, handleSignIn, handleSignOut } from "./handlers/flows.ts";
 import {
   createMembershipCache,
   type MembershipCache,
   type OrganizationView,
   viewOrganizations,
-} from "./memberships.ts";
-import { createRefreshInto, handleSwitchOrganization } from "./organizations.ts";
-import { createCoordinatedRefresh } from "./refresh.ts";
-import { type AuthContext, type Resolution, resolveSession } from "./resolve.ts";
-import { createRevocations, type Revocations } from "./revocations.ts";
-import { createSessionCookie } from "./session.ts";
-import { createMemorySharedState, type SharedState } from "./shared-state.ts";
-import { openSharedState } from "./shared-state-kv.ts";
-import { createTokenVerifier, type TokenVerifier } from "./tokens.ts";
-import { handleWebhook } from "./webhooks.ts";
-import { createWorkOSClient, getJwksUrl, refreshTokens } from "./workos.ts";
+} from "./organizations/memberships.ts";
+import { createRefreshInto, handleSwitchOrganization } from "./organizations/switch.ts";
+import { createCoordinatedRefresh } from "./shared-state/refresh.ts";
+import { type AuthContext, type Resolution, resolveSession } from "./session/resolve.ts";
+import { createRevocations, type Revocations } from "./shared-state/revocations.ts";
+import { createSessionCookie } from "./session/session.ts";
+import { createMemorySharedState, type SharedState } from "./shared-state/store.ts";
+import { openSharedState } from "./shared-state/kv.ts";
+import { createTokenVerifier, type TokenVerifier } from "./workos/tokens.ts";
+import { handleWebhook } from "./handlers/webhook.ts";
+import { createWorkOSClient, getJwksUrl } from "./workos/client.ts";
+import { refreshTokens } from "./workos/calls.ts";
 
 /**
  * Bound on remembered verified sessions: about 3.9 KB each for a typical session, the ~2 KB seal

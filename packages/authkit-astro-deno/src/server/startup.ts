@@ -5,8 +5,8 @@
  *
  * @module
  */
-import { getAuth } from "./lib/auth/auth.ts";
-import { ConfigError } from "./lib/auth/config.ts";
+import { getAuth } from "../auth.ts";
+import { ConfigError } from "../core/config.ts";
 
 try {
   const auth = getAuth();

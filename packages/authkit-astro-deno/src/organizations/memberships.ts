@@ -5,12 +5,12 @@
  *
  * @module
  */
-import { ExpiringLru } from "./cache.ts";
-import type { AuthConfig } from "./config.ts";
-import { toAuthError } from "./errors.ts";
-import { createRequestId, logAuthFailure } from "./log.ts";
-import { listActiveMemberships, type OrganizationMembership } from "./organizations-api.ts";
-import type { AuthContext } from "./resolve.ts";
+import { ExpiringLru } from "../core/cache.ts";
+import type { AuthConfig } from "../core/config.ts";
+import { toAuthError } from "../core/errors.ts";
+import { createRequestId, logAuthFailure } from "../core/log.ts";
+import { listActiveMemberships, type OrganizationMembership } from "./api.ts";
+import type { AuthContext } from "../session/resolve.ts";
 
 export type { OrganizationMembership };
 

@@ -14,10 +14,10 @@
  *
  * @module
  */
-import { AuthError, isAuthErrorCode, isTransient, toAuthError } from "./errors.ts";
-import type { Session } from "./session.ts";
-import { hashToken, type SharedState } from "./shared-state.ts";
-import { UPSTREAM_TIMEOUT_MS } from "./workos.ts";
+import { AuthError, isAuthErrorCode, isTransient, toAuthError } from "../core/errors.ts";
+import type { Session } from "../session/session.ts";
+import { hashToken, type SharedState } from "./store.ts";
+import { UPSTREAM_TIMEOUT_MS } from "../workos/client.ts";
 
 /** How long a finished refresh answers for its old refresh token. */
 export const REFRESH_REUSE_WINDOW_MS = 30_000;

@@ -14,8 +14,8 @@ import {
   type JWTHeaderParameters,
   jwtVerify,
 } from "jose";
-import type { AuthConfig } from "./config.ts";
-import { AuthError } from "./errors.ts";
+import type { AuthConfig } from "../core/config.ts";
+import { AuthError } from "../core/errors.ts";
 
 /** Accepted clock skew between WorkOS and this server (S27). */
 export const CLOCK_TOLERANCE_SECONDS = 30;

@@ -4,11 +4,11 @@
  *
  * @module
  */
-import type { AuthConfig } from "./config.ts";
-import type { ExpiringLru } from "./cache.ts";
-import { AuthError, type AuthErrorCode, isTransient, toAuthError } from "./errors.ts";
-import { freezeDeep } from "./freeze.ts";
-import type { Revocations } from "./revocations.ts";
+import type { AuthConfig } from "../core/config.ts";
+import type { ExpiringLru } from "../core/cache.ts";
+import { AuthError, type AuthErrorCode, isTransient, toAuthError } from "../core/errors.ts";
+import { freezeDeep } from "../core/freeze.ts";
+import type { Revocations } from "../shared-state/revocations.ts";
 import { createSessionCookie, openSession, type Session } from "./session.ts";
 import {
   normalizeSeal,
@@ -16,7 +16,7 @@ import {
   type SessionCookie,
   sessionCookieHeaders,
 } from "./session-cookie.ts";
-import type { AccessTokenClaims, TokenVerifier } from "./tokens.ts";
+import type { AccessTokenClaims, TokenVerifier } from "../workos/tokens.ts";
 
 /** Refresh when the access token expires within this many seconds. */
 export const REFRESH_MARGIN_SECONDS = 60;

@@ -11,7 +11,7 @@
  *
  * @module
  */
-import type { AuthConfig } from "./config.ts";
+import type { AuthConfig } from "../core/config.ts";
 import {
   deleteCookie,
   HOST_PREFIX,
@@ -21,7 +21,7 @@ import {
   setCookie,
   usesHostPrefix,
 } from "./cookies.ts";
-import { AuthError } from "./errors.ts";
+import { AuthError } from "../core/errors.ts";
 
 /** Every session `Set-Cookie` line stays within this, attributes included (browsers allow 4096). */
 export const MAX_SET_COOKIE_BYTES = 4000;

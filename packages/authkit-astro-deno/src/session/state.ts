@@ -6,7 +6,7 @@
  * @module
  */
 import { base64url } from "jose";
-import type { AuthConfig } from "./config.ts";
+import type { AuthConfig } from "../core/config.ts";
 import { cookieName, readCookies, STATE_COOKIE } from "./cookies.ts";
 import { seal, unseal } from "./seal.ts";
 

@@ -11,9 +11,9 @@
  *
  * @module
  */
-import type { AuthConfig } from "./config.ts";
-import { AuthError } from "./errors.ts";
-import { UPSTREAM_TIMEOUT_MS } from "./workos.ts";
+import type { AuthConfig } from "../core/config.ts";
+import { AuthError } from "../core/errors.ts";
+import { UPSTREAM_TIMEOUT_MS } from "../workos/client.ts";
 
 /** A user's membership of an organization, as the dashboard's switcher shows it. */
 export interface OrganizationMembership {

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { logSink } from "./log.ts";
+import { logSink } from "../core/log.ts";
 import {
   createMemorySharedState,
   FEED_TTL_MS,
@@ -15,7 +15,7 @@ import {
   type SharedState,
   type SharedStateMode,
   type SharedStateStats,
-} from "./shared-state.ts";
+} from "./store.ts";
 
 /** Every key this app writes starts with this, so the app can share a database. */
 export const KV_PREFIX = "authkit";

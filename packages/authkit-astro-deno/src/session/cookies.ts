@@ -5,7 +5,7 @@
  * @module
  */
 import { parseCookie, stringifySetCookie } from "cookie";
-import type { AuthConfig } from "./config.ts";
+import type { AuthConfig } from "../core/config.ts";
 
 /** The encrypted session (split into `wos-session`, `wos-session.1`, … when large). */
 export const SESSION_COOKIE = "wos-session";

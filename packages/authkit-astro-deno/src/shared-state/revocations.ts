@@ -10,9 +10,9 @@
  *
  * @module
  */
-import { logSink } from "./log.ts";
-import { FEED_OVERLAP_MS, FEED_TTL_MS, type SharedState } from "./shared-state.ts";
-import { CLOCK_TOLERANCE_SECONDS, MAX_TOKEN_AGE_SECONDS, readSessionId } from "./tokens.ts";
+import { logSink } from "../core/log.ts";
+import { FEED_OVERLAP_MS, FEED_TTL_MS, type SharedState } from "./store.ts";
+import { CLOCK_TOLERANCE_SECONDS, MAX_TOKEN_AGE_SECONDS, readSessionId } from "../workos/tokens.ts";
 
 /** A revoked id is kept as long as any access token naming it could still verify. */
 export const REVOCATION_TTL_MS = (MAX_TOKEN_AGE_SECONDS + CLOCK_TOLERANCE_SECONDS) * 1000;

@@ -11,10 +11,10 @@
  * @module
  */
 import type { WorkOS } from "@workos-inc/node";
-import type { AuthConfig } from "./config.ts";
-import { AuthError } from "./errors.ts";
-import { createRequestId, logAuthFailure } from "./log.ts";
-import type { Revocations } from "./revocations.ts";
+import type { AuthConfig } from "../core/config.ts";
+import { AuthError } from "../core/errors.ts";
+import { createRequestId, logAuthFailure } from "../core/log.ts";
+import type { Revocations } from "../shared-state/revocations.ts";
 
 /** How old (or how far ahead) a signature's timestamp may be: the SDK's default. */
 export const WEBHOOK_TOLERANCE_MS = 180_000;

@@ -6,11 +6,11 @@
  *
  * @module
  */
-import type { AuthConfig } from "./config.ts";
-import { AuthError } from "./errors.ts";
+import type { AuthConfig } from "../core/config.ts";
+import { AuthError } from "../core/errors.ts";
 import { type Opened, seal, unseal } from "./seal.ts";
 import { sessionCookieHeaders } from "./session-cookie.ts";
-import type { Authentication, SessionUser } from "./workos.ts";
+import type { Authentication, SessionUser } from "../workos/calls.ts";
 
 const KIND = "session";
 
