@@ -8,6 +8,7 @@
 import type { WorkOS } from "@workos-inc/node";
 import { ExpiringLru } from "./core/cache.ts";
 import { type AuthConfig, loadConfig } from "./core/config.ts";
+import type { RouteOptions } from "./core/routes.ts";
 import { type FlowDeps, handleCallback, handleSignIn, handleSignOut } from "./handlers/flows.ts";
 import {
   createMembershipCache,
@@ -153,12 +154,13 @@ export function estimateEntryBytes(seal: string, auth: AuthContext): number {
 let processAuth: Auth | undefined;
 
 /**
- * The process's auth layer, built from `Deno.env` on first use, on Deno KV (or its in-process
- * fallback), polling the revocation feed in the background. Throws `ConfigError`.
+ * The process's auth layer, built from `Deno.env` and the integration's route options on first
+ * use, on Deno KV (or its in-process fallback), polling the revocation feed in the background.
+ * Throws `ConfigError`.
  */
-export function getAuth(): Auth {
+export function getAuth(routeOptions: RouteOptions = {}): Auth {
   if (processAuth) return processAuth;
-  const config = loadConfig(Deno.env.toObject());
+  const config = loadConfig(Deno.env.toObject(), routeOptions);
   processAuth = createAuth(config, { sharedState: openSharedState(config.kvPath) });
   processAuth.revocations.startSync();
   return processAuth;

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { type AuthRoutes, resolveRoutes, type RouteOptions } from "./routes.ts";
 
 /** The placeholder in `.env.example`; a deployment still using it is refused. */
 export const EXAMPLE_COOKIE_PASSWORD = "replace-me-with-at-least-32-random-characters";
@@ -37,6 +38,8 @@ export interface AuthConfig {
   webhookSecret?: string;
   /** A local Deno KV file (`DENO_KV_PATH`); unset, the default database (Deno Deploy's). */
   kvPath?: string;
+  /** Where each auth route lives and what is protected (the integration's options). */
+  routes: AuthRoutes;
 }
 
 /** A variable-by-variable list of what is wrong with the environment. */
@@ -51,8 +54,11 @@ export class ConfigError extends Error {
 
 type Env = Record<string, string | undefined>;
 
-/** Builds the config from an environment, reporting every problem in one `ConfigError`. */
-export function loadConfig(env: Env): AuthConfig {
+/**
+ * Builds the config from an environment and the integration's route options, reporting every
+ * problem in one `ConfigError`.
+ */
+export function loadConfig(env: Env, routeOptions: RouteOptions = {}): AuthConfig {
   const problems: string[] = [];
   const required = (name: string): string => {
     const value = env[name]?.trim();
@@ -71,6 +77,13 @@ export function loadConfig(env: Env): AuthConfig {
     DEFAULT_SESSION_MAX_AGE_SECONDS,
     problems,
   );
+  const routes = resolveRoutes(routeOptions, problems);
+  if (redirectUri && redirectUri.pathname !== routes.callback) {
+    // AuthKit sends the browser to the redirect URI: a path no route answers fails every sign-in.
+    problems.push(
+      `WORKOS_REDIRECT_URI must end in the callback route "${routes.callback}": received "${redirectUri.pathname}"`,
+    );
+  }
   if (problems.length > 0) throw new ConfigError(problems);
 
   const issuers = env.WORKOS_ISSUER?.trim()
@@ -91,6 +104,7 @@ export function loadConfig(env: Env): AuthConfig {
     cookieDomain: env.WORKOS_COOKIE_DOMAIN?.trim() || undefined,
     webhookSecret: env.WORKOS_WEBHOOK_SECRET?.trim() || undefined,
     kvPath: env.DENO_KV_PATH?.trim() || undefined,
+    routes,
   };
 }
 

@@ -138,6 +138,14 @@ export function isTransient(code: AuthErrorCode): boolean {
 /** Seconds a client should wait before retrying a transient failure. */
 export const RETRY_AFTER_SECONDS = 5;
 
+/** How the error page offers a way forward. */
+export interface ErrorPageOptions {
+  /** Offer "Sign in again" (else what the code says). */
+  restartSignIn?: boolean;
+  /** The sign-in route (a checked path from `routes.ts`). */
+  signInPath?: string;
+}
+
 /**
  * A small generic HTML page for a failure. It shows the code and a reference id a user can
  * report, and never upstream text such as `error_description` (it could carry markup).
@@ -145,13 +153,14 @@ export const RETRY_AFTER_SECONDS = 5;
 export function renderErrorPage(
   code: AuthErrorCode,
   requestId: string,
-  options: { restartSignIn?: boolean } = {},
+  options: ErrorPageOptions = {},
 ): Response {
   const { status, title, message } = OUTCOMES[code];
+  const signIn = options.signInPath ?? "/sign-in";
   // A failed callback has consumed its state: the only way forward is a new sign-in, whatever
   // the failure. Elsewhere, a transient failure is retried by reloading the page.
   const action = (options.restartSignIn ?? OUTCOMES[code].retrySignIn)
-    ? '<a class="button" href="/sign-in">Sign in again</a>'
+    ? `<a class="button" href="${signIn}">Sign in again</a>`
     : '<a class="button" href="">Try again</a>';
   const body = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">

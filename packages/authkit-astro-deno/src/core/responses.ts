@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { renderErrorPage, toAuthError } from "./errors.ts";
+import { type ErrorPageOptions, renderErrorPage, toAuthError } from "./errors.ts";
 import { createRequestId, logAuthFailure } from "./log.ts";
 
 /** A redirect (302 unless told) that no cache may keep, with the given `Set-Cookie` values. */
@@ -19,7 +19,7 @@ export function redirect(location: string, cookies: string[], status = 302): Res
 export function failure(
   error: unknown,
   route: string,
-  options: { restartSignIn?: boolean } = {},
+  options: ErrorPageOptions = {},
 ): Response {
   const authError = toAuthError(error);
   const requestId = createRequestId();

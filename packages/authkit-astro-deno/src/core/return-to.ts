@@ -4,35 +4,39 @@
  *
  * @module
  */
-import { isWithinAuthRoute } from "./routes.ts";
+import { type AuthRoutes, DEFAULT_ROUTES, isWithinAuthRoute } from "./routes.ts";
 
-/** Where sign-in lands when no usable `returnTo` was given. */
-export const DEFAULT_RETURN_TO = "/dashboard";
+/** Where sign-in lands, with the default routes, when no usable `returnTo` was given. */
+export const DEFAULT_RETURN_TO = DEFAULT_ROUTES.afterSignIn;
 
 // A placeholder origin: resolving against it shows whether a value would leave the site.
 const PROBE_ORIGIN = "http://return-to.invalid";
 
 /**
- * Returns `value` if it is a same-origin path, else `DEFAULT_RETURN_TO`. Rejects absolute and
+ * Returns `value` if it is a same-origin path, else `routes.afterSignIn`. Rejects absolute and
  * protocol-relative URLs, backslashes (browsers read `/\evil` as `//evil`), control characters
  * and whitespace (`/\t/evil`), and anything that resolves to another origin.
  */
-export function safeReturnTo(value: string | null | undefined): string {
-  if (!value || value.length > 2048) return DEFAULT_RETURN_TO;
-  if (!value.startsWith("/") || value.startsWith("//")) return DEFAULT_RETURN_TO;
+export function safeReturnTo(
+  value: string | null | undefined,
+  routes: AuthRoutes = DEFAULT_ROUTES,
+): string {
+  const fallback = routes.afterSignIn;
+  if (!value || value.length > 2048) return fallback;
+  if (!value.startsWith("/") || value.startsWith("//")) return fallback;
   // deno-lint-ignore no-control-regex
-  if (/[\\\s\x00-\x1f\x7f]/.test(value)) return DEFAULT_RETURN_TO;
+  if (/[\\\s\x00-\x1f\x7f]/.test(value)) return fallback;
   let url: URL;
   try {
     url = new URL(value, PROBE_ORIGIN);
   } catch {
-    return DEFAULT_RETURN_TO;
+    return fallback;
   }
-  if (url.origin !== PROBE_ORIGIN) return DEFAULT_RETURN_TO;
+  if (url.origin !== PROBE_ORIGIN) return fallback;
   // Dot segments collapse while parsing: `/.//evil.com` and `/%2e//evil.com` normalize to the path
   // `//evil.com`, which a browser reads as protocol-relative. Check the path we hand back.
-  if (url.pathname.startsWith("//")) return DEFAULT_RETURN_TO;
+  if (url.pathname.startsWith("//")) return fallback;
   // Never send a fresh session back into the auth routes themselves.
-  if (isWithinAuthRoute(url.pathname)) return DEFAULT_RETURN_TO;
+  if (isWithinAuthRoute(url.pathname, routes)) return fallback;
   return url.pathname + url.search + url.hash;
 }

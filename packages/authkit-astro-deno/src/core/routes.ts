@@ -1,47 +1,138 @@
 /**
- * The app's route map as the auth layer sees it: where sign-in lives, and what is protected.
+ * The app's route map as the auth layer sees it: where each auth route lives, where sign-in and
+ * sign-out land, and what is protected. The integration's options arrive here once, validated,
+ * and travel inside the config (`config.routes`); the defaults are today's paths.
  *
  * @module
  */
 
-/** Paths that need a signed-in user: each one and everything below it. */
-export const PROTECTED_PATHS = ["/dashboard", "/api"];
+/** The route options of the integration, all optional (see the package README). */
+export interface RouteOptions {
+  /** Path prefixes that need a signed-in user: each one and everything below it. */
+  protectedRoutes?: string[];
+  signIn?: string;
+  signUp?: string;
+  callback?: string;
+  signOut?: string;
+  switchOrganization?: string;
+  webhook?: string;
+  /** Where the browser lands after sign-out (default `/`). */
+  afterSignOutPath?: string;
+  /** Where sign-in lands without a usable `returnTo` (default `/dashboard`). */
+  afterSignInPath?: string;
+}
 
-/** Routes that manage their own cookies: never guarded (a sign-in loop otherwise), never a
- * `returnTo` target. The organization switch opens the session itself, since it must spend
- * the refresh token the guard would otherwise refresh. */
-export const AUTH_ROUTES = [
-  "/sign-in",
-  "/sign-up",
-  "/sign-out",
-  "/auth/callback",
-  "/auth/switch-organization",
-];
+/** The resolved route map: every path set, each one checked. */
+export interface AuthRoutes {
+  readonly protected: readonly string[];
+  readonly signIn: string;
+  readonly signUp: string;
+  readonly callback: string;
+  readonly signOut: string;
+  readonly switchOrganization: string;
+  readonly webhook: string;
+  readonly afterSignOut: string;
+  readonly afterSignIn: string;
+  /**
+   * Routes that manage their own cookies: never guarded (a sign-in loop otherwise), never a
+   * `returnTo` target. The organization switch opens the session itself, since it must spend the
+   * refresh token the guard would otherwise refresh.
+   */
+  readonly authPaths: readonly string[];
+  /** The auth routes and the webhook (authenticated by signature, never by a session). */
+  readonly unguardedPaths: readonly string[];
+}
 
-/** WorkOS's signed event deliveries: authenticated by signature, never by a session. */
-export const WEBHOOK_ROUTE = "/webhooks/workos";
+/** Today's paths: an app that passes no options keeps every URL it had. */
+const DEFAULT_PATHS = {
+  protected: ["/dashboard", "/api"],
+  signIn: "/sign-in",
+  signUp: "/sign-up",
+  callback: "/auth/callback",
+  signOut: "/sign-out",
+  switchOrganization: "/auth/switch-organization",
+  webhook: "/webhooks/workos",
+  afterSignOut: "/",
+  afterSignIn: "/dashboard",
+} as const;
 
-/** Routes the guard never resolves a session for: the auth routes, the webhook, the probe. */
-const UNGUARDED_ROUTES = [...AUTH_ROUTES, WEBHOOK_ROUTE, "/healthz"];
+/** Requests under this prefix are API calls: a 401 status, never a redirect to sign-in. */
+export const API_PREFIX = "/api";
 
 /**
- * Whether the guard should skip `pathname`: exactly one of `UNGUARDED_ROUTES`. No prefix match,
- * so nothing like `/sign-in/..%2Fdashboard` can borrow the exemption.
+ * Applies `options` over the defaults and checks every path, reporting each bad one in
+ * `problems`: a plain absolute path (`/x/y`), no query, fragment, dot segment or double slash,
+ * since each is compared exactly against request paths.
  */
-export function isUnguardedRoute(pathname: string): boolean {
-  return UNGUARDED_ROUTES.some((route) => pathname === route || pathname === `${route}/`);
+export function resolveRoutes(options: RouteOptions = {}, problems: string[] = []): AuthRoutes {
+  const path = (name: keyof RouteOptions, fallback: string): string => {
+    const value = options[name];
+    if (value === undefined) return fallback;
+    if (typeof value !== "string" || !isPlainPath(value)) {
+      problems.push(
+        `The ${name} route must be a plain absolute path: received ${JSON.stringify(value)}`,
+      );
+      return fallback;
+    }
+    return value.length > 1 ? value.replace(/\/$/, "") : value;
+  };
+  const prefixes = options.protectedRoutes ?? DEFAULT_PATHS.protected;
+  for (const prefix of prefixes) {
+    if (typeof prefix !== "string" || !isPlainPath(prefix) || prefix === "/") {
+      problems.push(
+        `protectedRoutes holds a path that is not a plain prefix: ${JSON.stringify(prefix)}`,
+      );
+    }
+  }
+  const paths = {
+    protected: Object.freeze(prefixes.map((prefix) => prefix.toLowerCase().replace(/\/$/, ""))),
+    signIn: path("signIn", DEFAULT_PATHS.signIn),
+    signUp: path("signUp", DEFAULT_PATHS.signUp),
+    callback: path("callback", DEFAULT_PATHS.callback),
+    signOut: path("signOut", DEFAULT_PATHS.signOut),
+    switchOrganization: path("switchOrganization", DEFAULT_PATHS.switchOrganization),
+    webhook: path("webhook", DEFAULT_PATHS.webhook),
+    afterSignOut: path("afterSignOutPath", DEFAULT_PATHS.afterSignOut),
+    afterSignIn: path("afterSignInPath", DEFAULT_PATHS.afterSignIn),
+  };
+  const authPaths = Object.freeze([
+    paths.signIn,
+    paths.signUp,
+    paths.signOut,
+    paths.callback,
+    paths.switchOrganization,
+  ]);
+  const unguardedPaths = Object.freeze([...authPaths, paths.webhook]);
+  return Object.freeze({ ...paths, authPaths, unguardedPaths });
+}
+
+/** The routes of an app that passes no options. */
+export const DEFAULT_ROUTES: AuthRoutes = resolveRoutes();
+
+function isPlainPath(value: string): boolean {
+  return /^\/[A-Za-z0-9\-._~/]*$/.test(value) && !value.includes("//") &&
+    !/(^|\/)\.{1,2}(\/|$)/.test(value);
+}
+
+/**
+ * Whether the guard should skip `pathname`: exactly an auth route or the webhook (authenticated
+ * by signature, never by a session). No prefix match, so nothing like `/sign-in/..%2Fdashboard`
+ * can borrow the exemption.
+ */
+export function isUnguardedRoute(pathname: string, routes: AuthRoutes = DEFAULT_ROUTES): boolean {
+  return routes.unguardedPaths.some((route) => pathname === route || pathname === `${route}/`);
 }
 
 /** Whether `pathname` is an auth route or below one: never a place to return to after sign-in. */
-export function isWithinAuthRoute(pathname: string): boolean {
-  return AUTH_ROUTES.some((route) => pathname === route || pathname.startsWith(`${route}/`));
+export function isWithinAuthRoute(pathname: string, routes: AuthRoutes = DEFAULT_ROUTES): boolean {
+  return routes.authPaths.some((route) => pathname === route || pathname.startsWith(`${route}/`));
 }
 
 /**
  * Whether `pathname` needs a session. Percent-decoded, case-folded and with slashes collapsed
  * first, so no spelling of `/dashboard` that a router might accept slips past the guard.
  */
-export function isProtectedPath(pathname: string): boolean {
+export function isProtectedPath(pathname: string, routes: AuthRoutes = DEFAULT_ROUTES): boolean {
   let decoded: string;
   try {
     decoded = decodeURIComponent(pathname);
@@ -49,5 +140,10 @@ export function isProtectedPath(pathname: string): boolean {
     return true; // undecodable: protect rather than guess
   }
   const path = decoded.toLowerCase().replace(/\/{2,}/g, "/");
-  return PROTECTED_PATHS.some((prefix) => path === prefix || path.startsWith(`${prefix}/`));
+  return routes.protected.some((prefix) => path === prefix || path.startsWith(`${prefix}/`));
+}
+
+/** Whether `pathname` is an API path: a status, not a redirect, when signed out. */
+export function isApiPath(pathname: string): boolean {
+  return pathname === API_PREFIX || pathname.startsWith(`${API_PREFIX}/`);
 }

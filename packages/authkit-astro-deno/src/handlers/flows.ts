@@ -47,7 +47,7 @@ export async function handleSignIn(
   screenHint: "sign-in" | "sign-up" = "sign-in",
 ): Promise<Response> {
   const params = new URL(request.url).searchParams;
-  const returnTo = safeReturnTo(params.get("returnTo"));
+  const returnTo = safeReturnTo(params.get("returnTo"), deps.config.routes);
   const flow = createSignInState(returnTo);
   const location = createAuthorizationUrl(await deps.workos(), deps.config, {
     state: flow.state,
@@ -85,7 +85,10 @@ export async function handleCallback(request: Request, deps: FlowDeps): Promise<
   } catch (error) {
     const tooLarge = toAuthError(error).code === "session_too_large";
     // Signing in again cannot make the session smaller; any older session goes with it (S43).
-    const response = failure(error, "/auth/callback", { restartSignIn: !tooLarge });
+    const response = failure(error, "/auth/callback", {
+      restartSignIn: !tooLarge,
+      signInPath: deps.config.routes.signIn,
+    });
     const cleared = tooLarge ? clearSessionCookies(deps.config, sessionChunks(request, deps)) : [];
     for (const cookie of [...clearState, ...cleared]) response.headers.append("set-cookie", cookie);
     response.headers.set("referrer-policy", "no-referrer");
@@ -145,11 +148,12 @@ export async function handleSignOut(request: Request, deps: FlowDeps): Promise<R
   }
   const clearSession = clearSessionCookies(deps.config, sessionChunks(request, deps));
   const sid = await readRequestSessionId(request, deps);
-  if (!sid) return redirect("/", clearSession);
+  const afterSignOut = deps.config.routes.afterSignOut;
+  if (!sid) return redirect(afterSignOut, clearSession);
   await endSessionEverywhere(sid, deps);
   // The browser's trip through the hosted logout URL still matters: it ends AuthKit's own
   // session on WorkOS's domain, so the next sign-in asks for credentials again.
-  const location = createLogoutUrl(await deps.workos(), sid, new URL("/", appOrigin));
+  const location = createLogoutUrl(await deps.workos(), sid, new URL(afterSignOut, appOrigin));
   return redirect(location, clearSession);
 }
 

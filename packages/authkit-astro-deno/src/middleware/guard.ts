@@ -8,12 +8,12 @@ import { AuthError, renderErrorPage, RETRY_AFTER_SECONDS, toAuthError } from "..
 import { createRequestId, logAuthFailure } from "../core/log.ts";
 import { jsonResponse, withHeaders } from "../core/responses.ts";
 import type { AuthContext, Resolution } from "../session/resolve.ts";
-import { isProtectedPath, isUnguardedRoute } from "../core/routes.ts";
+import { isApiPath, isProtectedPath, isUnguardedRoute } from "../core/routes.ts";
 import { clearSessionCookies, readSessionCookie } from "../session/session-cookie.ts";
 
 /** Browsers navigating want a redirect; `fetch` and API clients want a status they can read. */
 export function wantsHtml(request: Request, pathname: string): boolean {
-  if (pathname === "/api" || pathname.startsWith("/api/")) return false;
+  if (isApiPath(pathname)) return false;
   return (request.headers.get("accept") ?? "").includes("text/html");
 }
 
@@ -28,10 +28,11 @@ export async function guardRequest(
   next: (session: AuthContext | null) => Promise<Response>,
 ): Promise<Response> {
   const url = new URL(request.url);
-  if (isUnguardedRoute(url.pathname)) return await next(null);
+  const routes = auth.config.routes;
+  if (isUnguardedRoute(url.pathname, routes)) return await next(null);
 
   const resolution = await resolveSafely(request, auth);
-  const isProtected = isProtectedPath(url.pathname);
+  const isProtected = isProtectedPath(url.pathname, routes);
   if (resolution.kind === "signed-in") {
     const response = await next(resolution.auth);
     return withHeaders(response, resolution.setCookies ?? [], true);
@@ -51,7 +52,8 @@ export async function guardRequest(
   if (resolution.code === "session_too_large") {
     // A refresh produced a session past the chunk bound: its refresh token is spent, so the
     // cookies go, and the page says why instead of looping through sign-in (S43).
-    return withHeaders(renderErrorPage(resolution.code, requestId), clear, true);
+    const page = renderErrorPage(resolution.code, requestId, { signInPath: routes.signIn });
+    return withHeaders(page, clear, true);
   }
   if (!isProtected) return withHeaders(await next(null), clear, false);
   if (!wantsHtml(request, url.pathname)) {
@@ -60,7 +62,7 @@ export async function guardRequest(
   const returnTo = encodeURIComponent(url.pathname + url.search);
   const redirect = new Response(null, {
     status: 302,
-    headers: { location: `/sign-in?returnTo=${returnTo}` },
+    headers: { location: `${routes.signIn}?returnTo=${returnTo}` },
   });
   return withHeaders(redirect, clear, true);
 }

@@ -75,7 +75,7 @@ export async function handleSwitchOrganization(
   }
   const form = await request.formData().catch(() => null);
   const organizationId = form?.get("organizationId");
-  const returnTo = safeReturnTo(stringOrNull(form?.get("returnTo")));
+  const returnTo = safeReturnTo(stringOrNull(form?.get("returnTo")), deps.config.routes);
 
   const cookie = readSessionCookie(request, deps.config);
   const opened = cookie?.seal ? await openSession(cookie.seal, deps.config, deps.now()) : null;
@@ -89,7 +89,7 @@ export async function handleSwitchOrganization(
   if (!opened || revoked) {
     // Signed out (or the seal expired): sign in, straight into the organization asked for.
     const clear = cookie ? clearSessionCookies(deps.config, cookie.chunks) : [];
-    return seeOther(signInLocation(returnTo, organizationId), clear);
+    return seeOther(signInLocation(deps.config.routes.signIn, returnTo, organizationId), clear);
   }
   if (!isOrganizationId(organizationId)) {
     return failure(new AuthError("organization_invalid"), SWITCH_ROUTE);
@@ -122,12 +122,15 @@ async function switchSession(
     if (authError.code === "organization_reauthentication_required") {
       // SSO or MFA for that organization: AuthKit can do it, with this organization preselected.
       logAuthFailure(authError, SWITCH_ROUTE, createRequestId());
-      return seeOther(signInLocation(returnTo, organizationId), []);
+      return seeOther(signInLocation(deps.config.routes.signIn, returnTo, organizationId), []);
     }
     if (authError.code === "refresh_rejected") {
       // The session is over, as when a refresh is refused: clear it and sign in again.
       logAuthFailure(authError, SWITCH_ROUTE, createRequestId());
-      return seeOther(signInLocation(returnTo), clearSessionCookies(deps.config, cookie.chunks));
+      return seeOther(
+        signInLocation(deps.config.routes.signIn, returnTo),
+        clearSessionCookies(deps.config, cookie.chunks),
+      );
     }
     return failure(authError, SWITCH_ROUTE); // transient or refused: the session is kept
   }
@@ -158,11 +161,11 @@ async function switchSession(
   return seeOther(returnTo, headers);
 }
 
-/** `/sign-in` that comes back to `returnTo`, into `organizationId` when it is well-formed. */
-function signInLocation(returnTo: string, organizationId?: unknown): string {
+/** The sign-in route, coming back to `returnTo`, into `organizationId` when it is well-formed. */
+function signInLocation(signInPath: string, returnTo: string, organizationId?: unknown): string {
   const params = new URLSearchParams({ returnTo });
   if (isOrganizationId(organizationId)) params.set("organizationId", organizationId);
-  return `/sign-in?${params}`;
+  return `${signInPath}?${params}`;
 }
 
 /** A 303: the browser follows a POST's answer with a GET. */

@@ -1,5 +1,5 @@
 /**
- * What `astro.config.mjs` adds around the adapter's `Deno.serve` call: the address to listen on,
+ * What the integration (`astro/adapter.ts`) adds around the adapter's `Deno.serve` call: the address to listen on,
  * read at run time, and a limit on the `Cookie` header checked before Astro sees the request.
  *
  * @module

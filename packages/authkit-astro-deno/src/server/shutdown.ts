@@ -1,5 +1,5 @@
 /**
- * Imported last by the built server (see `astro.config.mjs`) and handed the adapter's `stop()`:
+ * Imported last by the built server (see `astro/adapter.ts`) and handed the adapter's `stop()`:
  * drains in-flight requests on SIGINT (Deno Deploy, Ctrl+C) and SIGTERM (process managers), then
  * exits 0. The adapter exports `stop()` but installs no handler, so without this a signal cuts
  * requests mid-flight (exit 130/143).

@@ -1,11 +1,11 @@
 /**
- * Imported first by the built server (see `astro.config.mjs`): validates the configuration at
+ * Imported first by the built server (see `astro/adapter.ts`): validates the configuration at
  * start, so a deployment with a missing or weak secret refuses to start and says which variable
  * is wrong, instead of failing on its first request.
  *
  * @module
  */
-import { getAuth } from "../auth.ts";
+import { auth as getAuth } from "../astro/runtime.ts";
 import { ConfigError } from "../core/config.ts";
 
 try {

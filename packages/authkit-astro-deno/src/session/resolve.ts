@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { type AccessCheck, hasAccess } from "./access.ts";
 import type { AuthConfig } from "../core/config.ts";
 import type { ExpiringLru } from "../core/cache.ts";
 import { AuthError, type AuthErrorCode, isTransient, toAuthError } from "../core/errors.ts";
@@ -34,6 +35,8 @@ export interface AuthContext {
   /** Set while an admin is signed in as this user. */
   impersonator: { email: string; reason: string | null } | null;
   accessToken: string;
+  /** Whether the verified token grants a role, permission, entitlement or feature flag. */
+  has(check: AccessCheck): boolean;
 }
 
 /** The outcome of resolving a request's session. */
@@ -182,7 +185,7 @@ function cacheUntil(claims: AccessTokenClaims, session: Session): number {
 
 /** Frozen deeply, once: a cache hit hands every request this same object (S48). */
 function toAuthContext(session: Session, claims: AccessTokenClaims): AuthContext {
-  return freezeDeep({
+  const context: Omit<AuthContext, "has"> = {
     user: session.user,
     sessionId: claims.sid,
     organizationId: claims.org_id ?? session.organizationId,
@@ -194,7 +197,8 @@ function toAuthContext(session: Session, claims: AccessTokenClaims): AuthContext
     impersonator: session.impersonator ??
       (claims.act?.sub ? { email: claims.act.sub, reason: null } : null),
     accessToken: session.accessToken,
-  });
+  };
+  return freezeDeep({ ...context, has: (check: AccessCheck) => hasAccess(context, check) });
 }
 
 function stringArray(value: unknown): string[] {

@@ -1,5 +1,5 @@
 import type { APIRoute } from "astro";
-import { getAuth } from "../../packages/authkit-astro-deno/src/auth.ts";
+import { auth as getAuth } from "../runtime.ts";
 
 /**
  * Liveness probe: no auth, no upstream calls, never cached. Says which shared state is active

@@ -1,0 +1,17 @@
+// `Astro.locals` as the integration's middleware fills it. `astro:config:done` injects a
+// reference to this file into `.astro/types.d.ts`.
+declare namespace App {
+  interface Locals {
+    /**
+     * The signed-in user, or null when signed out. `organizationName` is the current
+     * organization's name (null without an organization, or while memberships are unavailable);
+     * `has({ role | permission | entitlement | featureFlag })` asks the verified token.
+     */
+    auth: import("../organizations/memberships.ts").SignedInContext | null;
+    /**
+     * The user's active organizations for a switcher, the current one marked; null when signed
+     * out, when WorkOS could not list them, or with `organizations: false`.
+     */
+    organizations: import("../organizations/memberships.ts").OrganizationChoice[] | null;
+  }
+}

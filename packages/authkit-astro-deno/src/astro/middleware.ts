@@ -1,0 +1,32 @@
+/**
+ * The middleware the integration adds (order `pre`): resolves the session once per request into
+ * `Astro.locals.auth` (with the organization's name) and `Astro.locals.organizations`, and guards
+ * the protected paths.
+ *
+ * @module
+ */
+import type { MiddlewareHandler } from "astro";
+import { guardRequest } from "../middleware/guard.ts";
+import type { OrganizationView } from "../organizations/memberships.ts";
+import { auth as getAuth, options } from "./runtime.ts";
+
+/** The Astro middleware: `Astro.locals.auth` and `Astro.locals.organizations`, and the guard. */
+export const onRequest: MiddlewareHandler = (context, next) => {
+  const auth = getAuth();
+  return guardRequest(context.request, auth, (session) => {
+    const render = ({ auth, organizations }: OrganizationView) => {
+      context.locals.auth = auth;
+      context.locals.organizations = organizations;
+      return next();
+    };
+    if (!options.organizations) {
+      return render({
+        auth: session && { ...session, organizationName: null },
+        organizations: null,
+      });
+    }
+    // Only a memberships cache miss is a promise: a warm page view stays synchronous.
+    const view = auth.viewOrganizations(session);
+    return view instanceof Promise ? view.then(render) : render(view);
+  });
+};

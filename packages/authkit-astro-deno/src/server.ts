@@ -1,0 +1,42 @@
+/**
+ * Server helpers for code outside `.astro` pages: API routes, actions, endpoints.
+ *
+ * ```ts
+ * import { requireAuth } from "@authkit-deno/astro/server";
+ * export const GET: APIRoute = (context) => {
+ *   const auth = requireAuth(context);
+ *   if (auth instanceof Response) return auth;
+ *   return Response.json({ email: auth.user.email });
+ * };
+ * ```
+ *
+ * @module
+ */
+import { auth } from "./astro/runtime.ts";
+import {
+  type AuthRequestContext,
+  createSignInPath,
+  requireAuthWith,
+  type SignInPathOptions,
+} from "./helpers/require-auth.ts";
+import type { SignedInContext } from "./organizations/memberships.ts";
+
+export type { AuthRequestContext, SignInPathOptions };
+export type { AccessCheck } from "./session/access.ts";
+export type { OrganizationChoice, SignedInContext } from "./organizations/memberships.ts";
+
+/**
+ * The app's sign-in route with `returnTo` and AuthKit's hints, for a link or a redirect. The
+ * route itself starts the flow, bound to the browser that follows the link.
+ */
+export function getSignInUrl(options: SignInPathOptions = {}): string {
+  return createSignInPath(auth().config.routes, options);
+}
+
+/**
+ * The signed-in user, or the `Response` to return: a redirect to sign in (browsers) or a 401 JSON
+ * (API paths and clients that do not ask for HTML), as the middleware's guard answers.
+ */
+export function requireAuth(context: AuthRequestContext): SignedInContext | Response {
+  return requireAuthWith(context, auth().config.routes);
+}
