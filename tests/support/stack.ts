@@ -30,7 +30,15 @@ export interface Stack extends AsyncDisposable {
 export interface StackOptions {
   accessTokenTtlSeconds?: number;
   env?: Record<string, string>;
+  /** The built entry to run (default: this app's `dist/server/entry.mjs`). */
+  entry?: URL;
 }
+
+/** The second app's built entry (`examples/minimal`, built by `deno task test`). */
+export const MINIMAL_EXAMPLE_ENTRY = new URL(
+  "../../examples/minimal/dist/server/entry.mjs",
+  import.meta.url,
+);
 
 /** A Deno KV file of its own in a fresh temp folder, removed on dispose. */
 export async function tempKvPath(): Promise<{ path: string } & AsyncDisposable> {
@@ -86,7 +94,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   // Its own KV file: the default database is shared by every run of the same entry point.
   const kv = await tempKvPath();
   const env = { ...appEnv(standIn, appUrl), DENO_KV_PATH: kv.path, ...options.env };
-  const server = await startBuiltServer(port, env);
+  const server = await startBuiltServer(port, env, options.entry);
   return {
     appUrl,
     pid: server.pid,
@@ -115,8 +123,9 @@ export interface BuiltServer {
 export async function startBuiltServer(
   port: number,
   env: Record<string, string>,
+  entry: URL = ENTRY,
 ): Promise<BuiltServer> {
-  const server = spawnServer({ entry: fileURLToPath(ENTRY), port, env });
+  const server = spawnServer({ entry: fileURLToPath(entry), port, env });
   try {
     await waitForHealth(server, port);
   } catch (error) {
