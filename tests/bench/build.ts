@@ -3,9 +3,10 @@
  *
  * - `app`: exactly what `deno task build` produces (same `astro.config.mjs`, same sources).
  * - `no-auth`: the same build with the auth layer cut out at build time, for the cold-start
- *   comparison. A Vite plugin, added here and nowhere in the product, resolves
- *   `src/middleware.ts` to `no_auth_middleware.ts` and `src/startup.ts` (the config check the
- *   product config injects into the server entry) to an empty module. Nothing in `src/` or the
+ *   comparison. A Vite plugin, added here and nowhere in the product, resolves the
+ *   integration's middleware entry (`packages/authkit-astro-deno/src/astro/middleware.ts`) to
+ *   `no_auth_middleware.ts` and its `server/startup.ts` (the config check the integration adds
+ *   to the server entry) to an empty module. Nothing in `src/` or the
  *   product config learns about it, so production cannot be switched into this mode.
  *
  * Private output directories keep the benchmark from racing with a `deno task build` that
@@ -26,8 +27,9 @@ export { PROJECT_ROOT };
 /** The build variants the benchmark compares. */
 export type Variant = "app" | "no-auth";
 
-const MIDDLEWARE = `${PROJECT_ROOT}src/middleware`;
-const STARTUP = `${PROJECT_ROOT}src/startup.ts`;
+const PACKAGE_SRC = `${PROJECT_ROOT}packages/authkit-astro-deno/src/`;
+const MIDDLEWARE = `${PACKAGE_SRC}astro/middleware.ts`;
+const STARTUP = `${PACKAGE_SRC}server/startup.ts`;
 const NO_AUTH_MIDDLEWARE = fromFileUrl(new URL("./no_auth_middleware.ts", import.meta.url));
 const EMPTY_MODULE = "\0bench-empty-startup";
 
@@ -50,7 +52,7 @@ function cutOutAuth() {
     name: "bench-cut-out-auth",
     enforce: "pre" as const,
     resolveId(source: string) {
-      if (source === MIDDLEWARE || source === `${MIDDLEWARE}.ts`) return NO_AUTH_MIDDLEWARE;
+      if (source === MIDDLEWARE) return NO_AUTH_MIDDLEWARE;
       if (source === STARTUP) return EMPTY_MODULE;
       return null;
     },

@@ -15,7 +15,7 @@ import type {
   SignedInContext,
 } from "../../packages/authkit-astro-deno/src/organizations/memberships.ts";
 
-// Ada from `src/dev/authkit/seed.json`, as the real middleware resolves her.
+// Ada from the stand-in's `seed.json`, as the real middleware resolves her.
 const ADA: SignedInContext = {
   user: {
     id: "user_01ADA000000000000000000000",
