@@ -87,6 +87,10 @@ function sampleAuthContext(i: number): AuthContext {
     featureFlags: ["new-dashboard"],
     impersonator: null,
     accessToken: accessToken(i),
+    expiresAt: 1_900_000_000,
+    authTime: 1_899_999_700,
+    credential: "cookie",
+    profileKnown: true,
   };
 }
 

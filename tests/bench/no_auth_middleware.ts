@@ -33,6 +33,10 @@ const ADA: SignedInContext = {
   featureFlags: ["new-dashboard"],
   impersonator: null,
   accessToken: "not-verified-in-this-build",
+  expiresAt: 1_900_000_000,
+  authTime: 1_899_999_700,
+  credential: "cookie",
+  profileKnown: true,
   organizationName: "Analytical Engines Ltd",
 };
 

@@ -16,6 +16,8 @@ export const AUTH_ROUTES = [
   "/sign-out",
   "/auth/callback",
   "/auth/switch-organization",
+  "/auth/access-token", // resolves (and refreshes) the session itself, answers JSON
+  "/auth/sessions/revoke", // resolves the session itself; a form post, never a page to return to
 ];
 
 /** WorkOS's signed event deliveries: authenticated by signature, never by a session. */
