@@ -175,7 +175,8 @@ export function createAuth(config: AuthConfig, options: AuthOptions = {}): Auth 
         resolveSession: resolve,
         sessions: sessionList,
       }),
-    isRecent: (auth, maxAgeSeconds) => auth !== null && isRecent(auth.authTime, maxAgeSeconds, now()),
+    isRecent: (auth, maxAgeSeconds) =>
+      auth !== null && isRecent(auth.authTime, maxAgeSeconds, now()),
   };
 }
 

@@ -51,7 +51,9 @@ export function requireRecentAuth(
   options: RecentAuthOptions,
 ): Response | null {
   const { maxAge } = options;
-  if (!isMaxAge(maxAge)) throw new TypeError(`Invalid maxAge "${maxAge}": seconds from 0 to a year`);
+  if (!isMaxAge(maxAge)) {
+    throw new TypeError(`Invalid maxAge "${maxAge}": seconds from 0 to a year`);
+  }
   const auth = context.locals.auth ?? null;
   const now = (options.now ?? Date.now)();
   if (auth && isRecent(auth.authTime, maxAge, now)) return null;

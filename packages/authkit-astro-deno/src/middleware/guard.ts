@@ -50,7 +50,11 @@ export async function guardRequest(
     // Transient: keep the cookie (S25); a public page still renders, signed out.
     if (!isProtected) return await next(null);
     // It answers for a session: no shared cache may keep it either (S49).
-    return withHeaders(unavailable(wantsHtml(request, url.pathname), url.pathname, resolution.error), [], true);
+    return withHeaders(
+      unavailable(wantsHtml(request, url.pathname), url.pathname, resolution.error),
+      [],
+      true,
+    );
   }
   // Every chunk the request carried goes (S43), not only the first.
   const clear = resolution.clearCookie

@@ -49,9 +49,9 @@ export function createBearerCache(): ExpiringLru<AuthContext> {
 export function readBearerToken(request: Request): string | null {
   const header = request.headers.get("authorization");
   if (header === null) return null;
-  const match = /^Bearer +(\S*) *$/i.exec(header);
-  if (!match) return null; // another scheme (Basic, …) is not ours to judge
-  const token = match[1];
+  // Another scheme (Basic, …) is not ours to judge; the scheme name is case-insensitive.
+  if (!/^bearer(\s|$)/i.test(header)) return null;
+  const token = header.slice("bearer".length).trim();
   if (token.length > MAX_BEARER_TOKEN_LENGTH || !/^[\w-]+\.[\w-]+\.[\w-]+$/.test(token)) return "";
   return token;
 }

@@ -13,7 +13,11 @@ import { AuthError } from "../core/errors.ts";
  * `GET {api}{path}` with the API key, bounded in time. A non-2xx answer, a network failure or a
  * body that is not JSON becomes an `AuthError` whose cause carries only the status.
  */
-export async function getJson(config: AuthConfig, path: string, timeoutMs: number): Promise<unknown> {
+export async function getJson(
+  config: AuthConfig,
+  path: string,
+  timeoutMs: number,
+): Promise<unknown> {
   let response: Response;
   try {
     response = await fetch(new URL(path, config.apiBaseUrl), {

@@ -79,8 +79,10 @@ export function renderSignInPage(page: SignInPage): Response {
       ? `<p class="badge" id="hint">Suggested by the app: ${escapeHtml(page.loginHint!)}</p>`
       : "",
     page.maxAge === undefined ? "" : `<p class="badge" id="reauthenticate">${
-      escapeHtml(`${page.appName} asks you to sign in again unless you did within the last ` +
-        `${formatAge(page.maxAge)} (max_age=${page.maxAge}).`)
+      escapeHtml(
+        `${page.appName} asks you to sign in again unless you did within the last ` +
+          `${formatAge(page.maxAge)} (max_age=${page.maxAge}).`,
+      )
     }</p>`,
   ].join("");
   const impersonationButtons = page.impersonations.map((entry, index) => {

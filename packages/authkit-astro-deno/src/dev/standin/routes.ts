@@ -45,7 +45,12 @@ export type Handler = (
 const JWKS_PATH = /^\/sso\/jwks\/([^/]+)$/;
 
 /** Every endpoint the stand-in serves: method, path (exact or a pattern), counter, handler. */
-export const ROUTES: { method: string; path: string | RegExp; endpoint: Endpoint; handle: Handler }[] = [
+export const ROUTES: {
+  method: string;
+  path: string | RegExp;
+  endpoint: Endpoint;
+  handle: Handler;
+}[] = [
   {
     method: "GET",
     path: "/user_management/authorize",

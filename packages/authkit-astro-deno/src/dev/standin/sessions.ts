@@ -64,7 +64,10 @@ export function handleListUserSessions(standIn: StandInState, request: Request):
   const limit = Number(url.searchParams.get("limit") ?? DEFAULT_LIMIT);
   const order = url.searchParams.get("order") ?? "desc";
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT || !/^(asc|desc)$/.test(order)) {
-    return jsonResponse(422, { code: "invalid_request_parameters", message: "Invalid limit or order." });
+    return jsonResponse(422, {
+      code: "invalid_request_parameters",
+      message: "Invalid limit or order.",
+    });
   }
   const sessions = [...standIn.sessions.values(), ...standIn.endedSessions]
     .filter((session) => session.userId === userId)
