@@ -25,8 +25,8 @@ async function adaWithSessions(fake: FakeWorkOS, auth: Auth) {
   fake.onSessions = (userId) =>
     userId === USER.id
       ? sessionList(userId, [
-        { id: CURRENT, createdAt: "2026-12-03T08:00:00.000Z" },
         { id: LAPTOP, createdAt: "2026-12-01T08:00:00.000Z", ipAddress: "198.51.100.4" },
+        { id: CURRENT, createdAt: "2026-11-30T08:00:00.000Z" },
         { id: PHONE, createdAt: "2026-12-02T08:00:00.000Z", authMethod: "sso" },
         { id: "session_01ENDED", status: "revoked" },
       ])
@@ -49,7 +49,7 @@ function sessionListCalls(fake: FakeWorkOS): number {
   return fake.apiCalls.filter((call) => call.includes("/sessions")).length;
 }
 
-Deno.test("S61 the sessions list shows the user's active sessions, newest first, this browser's marked", async () => {
+Deno.test("S61 the sessions list shows the user's active sessions: this browser's first and marked, then newest first", async () => {
   using fake = await installFakeWorkOS();
   const auth = createAuth(testConfig());
   const { ada } = await adaWithSessions(fake, auth);

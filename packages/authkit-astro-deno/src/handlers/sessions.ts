@@ -71,14 +71,21 @@ export function createSessionList(config: AuthConfig, now: () => number, timeout
   return new SessionList((userId) => listUserSessions(config, userId, timeoutMs), now);
 }
 
-/** The page's view: each session, this browser's marked; null (logged) when WorkOS failed. */
+/**
+ * The page's view: this browser's session first and marked, then the others, newest first; null
+ * (logged) when WorkOS failed.
+ */
 export async function viewSessions(
   auth: AuthContext,
   list: SessionList,
 ): Promise<SessionView[] | null> {
   try {
     const sessions = await list.load(auth.user.id);
-    return sessions.map((session) => ({ ...session, current: session.id === auth.sessionId }));
+    const views = sessions.map((session) => ({
+      ...session,
+      current: session.id === auth.sessionId,
+    }));
+    return [...views.filter((s) => s.current), ...views.filter((s) => !s.current)];
   } catch (error) {
     logAuthFailure(toAuthError(error), SESSIONS_PAGE, createRequestId());
     return null;
