@@ -229,3 +229,32 @@ Deno.test("S61 built server: revoking someone else's session, or from another si
     assertEquals((await request(url(stack, "/dashboard"), jar)).response.status, 200);
   }
 });
+
+Deno.test("S60 built server: cached page views, the step-up check and cached bearer calls cost no WorkOS and no KV call", async () => {
+  await using stack = await startStack();
+  const jar = new CookieJar();
+  await signIn(stack, jar, { userId: ADA });
+  const token = await accessToken(stack, jar);
+  // Warm every cache once: the session, the memberships, the bearer token.
+  for (const path of ["/dashboard", SECURITY]) await request(url(stack, path), jar);
+  await bearer(stack, token);
+  const ops = async () => {
+    const { body } = await request(url(stack, "/healthz"), new CookieJar());
+    const { sharedState, sharedStateOps } = JSON.parse(body);
+    assertEquals(sharedState, "kv");
+    return sharedStateOps.reads + sharedStateOps.writes;
+  };
+  const before = await ops();
+  stack.standIn.resetCounts();
+  for (let i = 0; i < 50; i++) {
+    const views = await Promise.all([
+      request(url(stack, "/dashboard"), jar),
+      request(url(stack, SECURITY), jar),
+      bearer(stack, token),
+    ]);
+    for (const { response } of views) assertEquals(response.status, 200);
+  }
+  const upstream = Object.values(stack.standIn.counts()).reduce((sum, n) => sum + n, 0);
+  assertEquals(upstream, 0, "no WorkOS call");
+  assertEquals(await ops() - before, 0, "no KV read or write (the revocation polls aside)");
+});
