@@ -109,7 +109,10 @@ export interface RevokeDeps {
  * shared state (every instance refuses it within a revocation poll), then the browser goes
  * (303) back to the list.
  */
-export async function handleRevokeSessions(request: Request, deps: RevokeDeps) {
+export async function handleRevokeSessions(
+  request: Request,
+  deps: RevokeDeps,
+): Promise<Response> {
   if (!isSameOriginRequest(request, deps.config.redirectUri.origin)) {
     return failure(new AuthError("origin_rejected"), ROUTE);
   }

@@ -13,8 +13,7 @@
  *
  * @module
  */
-import { AuthError } from "../core/errors.ts";
-import { renderErrorPage } from "../core/errors.ts";
+import { AuthError, renderErrorPage } from "../core/errors.ts";
 import { createRequestId, logAuthFailure } from "../core/log.ts";
 import { jsonResponse, redirect } from "../core/responses.ts";
 import { safeReturnTo } from "../core/return-to.ts";
