@@ -133,13 +133,11 @@ Deno.test("S61 stand-in: lists a user's sessions with sign-in time, method, IP a
     assertEquals(await status(await list("?limit=0")), 422);
     assertEquals(await status(await list("?order=sideways")), 422);
     assertEquals(await status(await list("", "sk_wrong")), 401);
-    const unknown = await fetch(
-      new URL("/user_management/users/user_01NOSUCH/sessions", standIn.url),
-      {
+    for (const id of ["user_01NOSUCH", "%E0%A4%A"]) {
+      const unknown = await fetch(new URL(`/user_management/users/${id}/sessions`, standIn.url), {
         headers: { authorization: `Bearer ${API_KEY}` },
-      },
-    );
-    assertEquals(unknown.status, 404);
-    await unknown.body?.cancel();
+      });
+      assertEquals(await status(unknown), 404, id);
+    }
   }, { now: time.now });
 });

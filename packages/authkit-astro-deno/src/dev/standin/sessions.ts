@@ -57,7 +57,7 @@ export function handleListUserSessions(standIn: StandInState, request: Request):
     return jsonResponse(401, { message: "Unauthorized" });
   }
   const url = new URL(request.url);
-  const userId = decodeURIComponent(url.pathname.match(USER_SESSIONS_PATH)![1]);
+  const userId = decodeSafely(url.pathname.match(USER_SESSIONS_PATH)![1]);
   if (!standIn.users.has(userId)) {
     return jsonResponse(404, { code: "entity_not_found", message: `User not found: '${userId}'.` });
   }
@@ -99,3 +99,12 @@ function sessionResponse(standIn: StandInState, session: Session): Record<string
 
 /** How long a stand-in session lasts, as reported (refresh tokens do not expire here). */
 const SESSION_LIFETIME_MS = 30 * 24 * 60 * 60 * 1000;
+
+/** `decodeURIComponent`, or the input itself when it is not valid percent-encoding. */
+function decodeSafely(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
