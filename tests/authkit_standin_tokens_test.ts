@@ -85,6 +85,7 @@ Deno.test("stand-in: authenticateWithCode returns the user and tokens that verif
       admin: 0,
       memberships: 0,
       organizations: 0,
+      sessions: 0,
     });
   });
 });

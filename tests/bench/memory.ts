@@ -87,7 +87,12 @@ function sampleAuthContext(i: number): AuthContext {
     featureFlags: ["new-dashboard"],
     impersonator: null,
     accessToken: accessToken(i),
-    has: () => false, // the real one is a closure of the same size
+    has: () => false, // the real ones are closures of the same size
+    isRecent: () => false,
+    expiresAt: 1_900_000_000,
+    authTime: 1_899_999_700,
+    credential: "cookie",
+    profileKnown: true,
   };
 }
 

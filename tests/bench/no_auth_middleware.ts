@@ -34,6 +34,11 @@ const ADA: SignedInContext = {
   impersonator: null,
   accessToken: "not-verified-in-this-build",
   has: () => false, // the dashboard asks nothing of it
+  isRecent: () => false,
+  expiresAt: 1_900_000_000,
+  authTime: 1_899_999_700,
+  credential: "cookie",
+  profileKnown: true,
   organizationName: "Analytical Engines Ltd",
 };
 

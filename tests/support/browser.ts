@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import puppeteer, { type Browser, type Page } from "puppeteer-core";
 import { type Stack, type StackOptions, startStack } from "./stack.ts";
 
-const CHROMIUM = Deno.env.get("CHROMIUM_PATH") ?? "/usr/bin/chromium";
+export const CHROMIUM = Deno.env.get("CHROMIUM_PATH") ?? "/usr/bin/chromium";
 /** Where the browser tests leave screenshots for a person to look at (git-ignored). */
 export const SCREENSHOTS = new URL("../../screenshots/", import.meta.url);
 
@@ -27,7 +27,8 @@ async function isFile(path: string): Promise<boolean> {
   }
 }
 
-async function launchChromium(): Promise<AsyncDisposable & { browser: Browser }> {
+/** A fresh Chromium with its own profile directory, removed on dispose. */
+export async function launchChromium(): Promise<AsyncDisposable & { browser: Browser }> {
   const userDataDir = await Deno.makeTempDir({ prefix: "chromium-" });
   const browser = await puppeteer.launch({
     executablePath: CHROMIUM,
@@ -55,7 +56,7 @@ async function launchChromium(): Promise<AsyncDisposable & { browser: Browser }>
 /** A browser test: the built app and stand-in, and a fresh Chromium page, for each test. */
 export function browserTest(
   name: string,
-  fn: (page: Page, stack: Stack) => Promise<void>,
+  fn: (page: Page, stack: Stack, browser: Browser) => Promise<void>,
   options: StackOptions = {},
 ): void {
   Deno.test({
@@ -69,7 +70,7 @@ export function browserTest(
       await using chromium = await launchChromium();
       const page = await chromium.browser.newPage();
       await page.setViewport({ width: 1000, height: 700 });
-      await fn(page, stack);
+      await fn(page, stack, chromium.browser);
     },
   });
 }

@@ -88,26 +88,9 @@ export const FAKE_ORGANIZATIONS = {
   pending: { id: "org_01PENDING", name: "Pending Ltd", role: "member", status: "pending" },
 };
 
-/** WorkOS's list answer for memberships (snake_case, `role: {slug}`). */
-export function membershipList(
-  userId: string,
-  organizations: { id: string; role: string; status: string }[],
-): Response {
-  return json(200, {
-    object: "list",
-    data: organizations.map((organization, i) => ({
-      object: "organization_membership",
-      id: `om_0${i}`,
-      user_id: userId,
-      organization_id: organization.id,
-      role: { slug: organization.role },
-      status: organization.status,
-      created_at: "2024-01-01T00:00:00.000Z",
-      updated_at: "2024-01-01T00:00:00.000Z",
-    })),
-    list_metadata: { before: null, after: null },
-  });
-}
+import { json, membershipList } from "./wire.ts";
+
+export { json, membershipList, sessionList } from "./wire.ts";
 
 /** The installed fake. Dispose it (`using`) to restore `fetch`. */
 export interface FakeWorkOS extends Disposable {
@@ -133,16 +116,10 @@ export interface FakeWorkOS extends Disposable {
   onMemberships: (query: URLSearchParams) => Response | Promise<Response>;
   /** Answers `GET /organizations/:id`; defaults to the names in `FAKE_ORGANIZATIONS`. */
   onOrganization: (id: string) => Response | Promise<Response>;
+  /** Answers `GET /user_management/users/:id/sessions`; defaults to none (`sessionList`). */
+  onSessions: (userId: string) => Response | Promise<Response>;
   /** The wire answer WorkOS gives to a successful code exchange or refresh. */
   successfulAuthentication(claims?: Record<string, unknown>): Promise<Response>;
-}
-
-/** JSON response helper, as WorkOS answers (the v6 client only parses `application/json`). */
-export function json(status: number, body: unknown): Response {
-  return new Response(JSON.stringify(body), {
-    status,
-    headers: { "content-type": "application/json" },
-  });
 }
 
 // RSA key generation dominates the suite's run time; one real key per test process is enough
@@ -192,6 +169,7 @@ export async function installFakeWorkOS(): Promise<FakeWorkOS> {
         updated_at: "2024-01-01T00:00:00.000Z",
       });
     },
+    onSessions: () => json(200, { object: "list", data: [], list_metadata: {} }),
     [Symbol.dispose]() {
       globalThis.fetch = originalFetch;
     },
@@ -216,6 +194,11 @@ export async function installFakeWorkOS(): Promise<FakeWorkOS> {
     if (url.origin === FAKE_API && url.pathname === "/user_management/organization_memberships") {
       fake.apiCalls.push(url.pathname + url.search);
       return await withSignal(request, () => fake.onMemberships(url.searchParams));
+    }
+    const sessions = url.pathname.match(/^\/user_management\/users\/([^/]+)\/sessions$/);
+    if (url.origin === FAKE_API && sessions) {
+      fake.apiCalls.push(url.pathname + url.search);
+      return await withSignal(request, () => fake.onSessions(decodeURIComponent(sessions[1])));
     }
     const organization = url.pathname.match(/^\/organizations\/([^/]+)$/);
     if (url.origin === FAKE_API && organization) {

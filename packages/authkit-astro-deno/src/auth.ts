@@ -26,7 +26,17 @@ import { openSharedState } from "./shared-state/kv.ts";
 import { createTokenVerifier, type TokenVerifier } from "./workos/tokens.ts";
 import { handleWebhook } from "./handlers/webhook.ts";
 import { createWorkOSClient, getJwksUrl } from "./workos/client.ts";
-import { refreshTokens } from "./workos/calls.ts";
+import { refreshTokens, type SessionUser } from "./workos/calls.ts";
+import { handleAccessToken } from "./handlers/access-token.ts";
+import {
+  createSessionList,
+  handleRevokeSessions,
+  type SessionList,
+  type SessionView,
+  viewSessions,
+} from "./handlers/sessions.ts";
+import { createBearerCache, resolveBearer } from "./session/bearer.ts";
+import { isRecent } from "./session/recent-auth.ts";
 
 /**
  * Bound on remembered verified sessions: about 3.9 KB each for a typical session, the ~2 KB seal
@@ -62,6 +72,18 @@ export interface Auth {
   viewOrganizations(auth: AuthContext | null): OrganizationView | Promise<OrganizationView>;
   /** Synchronous on a cache hit or without a cookie (see `resolveSession` in `resolve.ts`). */
   resolveSession(request: Request): Resolution | Promise<Resolution>;
+  /** An API request's `Authorization: Bearer` token; synchronous on a hit (`bearer.ts`). */
+  resolveBearer(token: string): Resolution | Promise<Resolution>;
+  /** `GET /auth/access-token`: the session's access token for same-origin browser code. */
+  accessToken(request: Request): Promise<Response>;
+  /** Each user's active sessions at WorkOS, cached briefly (`handlers/sessions.ts`). */
+  readonly sessionList: SessionList;
+  /** The sessions page's list, this browser's marked; null when WorkOS could not list them. */
+  viewSessions(auth: AuthContext): Promise<SessionView[] | null>;
+  /** `POST /auth/sessions/revoke`: end one of the user's other sessions, or all of them. */
+  revokeSessions(request: Request): Promise<Response>;
+  /** Whether `auth` signed in within `maxAgeSeconds` (`auth_time`); false when unknown (S59). */
+  isRecent(auth: AuthContext | null, maxAgeSeconds: number): boolean;
 }
 
 /** Seams for tests: a clock, a smaller cache, a shorter timeout, a given shared state. */
@@ -110,6 +132,12 @@ export function createAuth(config: AuthConfig, options: AuthOptions = {}): Auth 
     timeoutMs: options.upstreamTimeoutMs,
   });
   const refreshInto = createRefreshInto(workos, config, now);
+  // Profiles of users whose cookie session was verified lately, for their bearer requests.
+  const profiles = new ExpiringLru<SessionUser>(SESSION_CACHE_SIZE);
+  const bearerCache = createBearerCache();
+  const sessionList = createSessionList(config, now, options.upstreamTimeoutMs);
+  const resolve = (request: Request) =>
+    resolveSession(request, { config, verify, refresh, cache, revocations, now, profiles });
   return {
     config,
     workos,
@@ -134,8 +162,22 @@ export function createAuth(config: AuthConfig, options: AuthOptions = {}): Auth 
         sessions: cache,
       }),
     viewOrganizations: (auth) => viewOrganizations(auth, memberships),
-    resolveSession: (request) =>
-      resolveSession(request, { config, verify, refresh, cache, revocations, now }),
+    resolveSession: resolve,
+    resolveBearer: (token) =>
+      resolveBearer(token, { verify, revocations, cache: bearerCache, profiles, now }),
+    accessToken: (request) => handleAccessToken(request, { config, resolveSession: resolve }),
+    sessionList,
+    viewSessions: (auth) => viewSessions(auth, sessionList),
+    revokeSessions: (request) =>
+      handleRevokeSessions(request, {
+        config,
+        workos,
+        revocations,
+        resolveSession: resolve,
+        sessions: sessionList,
+      }),
+    isRecent: (auth, maxAgeSeconds) =>
+      auth !== null && isRecent(auth.authTime, maxAgeSeconds, now()),
   };
 }
 

@@ -19,9 +19,15 @@ import {
   requireAuthWith,
   type SignInPathOptions,
 } from "./helpers/require-auth.ts";
+import {
+  type RecentAuthContext,
+  type RecentAuthOptions,
+  requireRecentAuth as requireRecentAuthWith,
+} from "./helpers/recent-auth.ts";
+import type { SessionView } from "./handlers/sessions.ts";
 import type { SignedInContext } from "./organizations/memberships.ts";
 
-export type { AuthRequestContext, SignInPathOptions };
+export type { AuthRequestContext, RecentAuthContext, SessionView, SignInPathOptions };
 export type { AccessCheck } from "./session/access.ts";
 export type { OrganizationChoice, SignedInContext } from "./organizations/memberships.ts";
 
@@ -39,4 +45,24 @@ export function getSignInUrl(options: SignInPathOptions = {}): string {
  */
 export function requireAuth(context: AuthRequestContext): SignedInContext | Response {
   return requireAuthWith(context, auth().config.routes);
+}
+
+/**
+ * Step-up: null when the session signed in within `maxAge` seconds, else the `Response` that
+ * refuses the request before anything is done: a page is sent through sign-in (AuthKit's
+ * `max_age`) and back, an API gets 403 `{"error":"recent_auth_required"}`, a form post a 403 page.
+ */
+export function requireRecentAuth(
+  context: RecentAuthContext,
+  options: Omit<RecentAuthOptions, "routes">,
+): Response | null {
+  return requireRecentAuthWith(context, { ...options, routes: auth().config.routes });
+}
+
+/**
+ * The user's active sessions at WorkOS (this browser's first, marked `current`), cached for a
+ * few seconds and dropped after a revocation; null when WorkOS could not list them.
+ */
+export function listSessions(user: SignedInContext): Promise<SessionView[] | null> {
+  return auth().viewSessions(user);
 }

@@ -40,6 +40,8 @@ Deno.test("authkit() adds the middleware first and injects every route, never pr
     "/auth/callback",
     "/sign-out",
     "/webhooks/workos",
+    "/auth/access-token",
+    "/auth/sessions/revoke",
     "/auth/switch-organization",
     "/healthz",
   ]);
@@ -59,6 +61,8 @@ Deno.test("authkit() options move the routes, and switch off organizations and t
     "/oauth",
     "/sign-out",
     "/webhooks/workos",
+    "/auth/access-token",
+    "/auth/sessions/revoke",
   ]);
 });
 

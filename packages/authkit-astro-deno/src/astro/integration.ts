@@ -39,6 +39,8 @@ export function authkit(options: AuthKitOptions = {}): AstroIntegration {
           [paths.callback, "callback.ts"],
           [paths.signOut, "sign-out.ts"],
           [paths.webhook, "webhook.ts"],
+          [paths.accessToken, "access-token.ts"],
+          [paths.revokeSessions, "revoke-sessions.ts"],
         ];
         if (resolved.organizations) {
           routes.push([paths.switchOrganization, "switch-organization.ts"]);

@@ -28,6 +28,9 @@ export type AuthErrorCode =
   | "organization_invalid" // switch to a malformed id, or to an organization the user is not in
   | "organization_switch_refused" // WorkOS refused the session that organization (a 4xx)
   | "organization_reauthentication_required" // the organization wants SSO or MFA: sign in again
+  | "recent_auth_required" // a sensitive action with a sign-in older than it allows (step-up)
+  | "session_not_owned" // a revoke naming a session that is not one of the user's own
+  | "session_choice_invalid" // a revoke naming no session, or this browser's own
   | "internal"; // anything unexpected: fail closed
 
 /** An auth failure with a stable code; `cause` is for logs only. */
@@ -104,6 +107,25 @@ const OUTCOMES: Record<AuthErrorCode, Outcome> = {
     401,
     "That organization asks you to sign in again.",
   ),
+  // A form post from a page whose sign-in is too old: refused, nothing done (S59).
+  recent_auth_required: {
+    status: 403,
+    title: "Please sign in again",
+    message: "This action needs a recent sign-in. Sign in again, then repeat it.",
+    retrySignIn: true,
+  },
+  session_not_owned: {
+    status: 403,
+    title: "Request refused",
+    message: "That session is not one of yours.",
+    retrySignIn: false,
+  },
+  session_choice_invalid: {
+    status: 400,
+    title: "Request refused",
+    message: "Choose another session to end; to end this one, sign out.",
+    retrySignIn: false,
+  },
   internal: unavailable(500, "Something went wrong on our side."),
 };
 
@@ -142,8 +164,8 @@ export const RETRY_AFTER_SECONDS = 5;
 export interface ErrorPageOptions {
   /** Offer "Sign in again" (else what the code says). */
   restartSignIn?: boolean;
-  /** The sign-in route (a checked path from `routes.ts`). */
-  signInPath?: string;
+  /** Where "Sign in again" goes: the sign-in route, maybe with a query (checked paths only). */
+  signInHref?: string;
 }
 
 /**
@@ -156,11 +178,11 @@ export function renderErrorPage(
   options: ErrorPageOptions = {},
 ): Response {
   const { status, title, message } = OUTCOMES[code];
-  const signIn = options.signInPath ?? "/sign-in";
   // A failed callback has consumed its state: the only way forward is a new sign-in, whatever
   // the failure. Elsewhere, a transient failure is retried by reloading the page.
+  const href = escapeAttribute(options.signInHref ?? "/sign-in");
   const action = (options.restartSignIn ?? OUTCOMES[code].retrySignIn)
-    ? `<a class="button" href="${signIn}">Sign in again</a>`
+    ? `<a class="button" href="${href}">Sign in again</a>`
     : '<a class="button" href="">Try again</a>';
   const body = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
@@ -176,4 +198,9 @@ small{color:#5b6170}</style></head>
   });
   if (isTransient(code)) headers.set("retry-after", String(RETRY_AFTER_SECONDS));
   return new Response(body, { status, headers });
+}
+
+/** `signInHref` is built by our code from a checked path, but is escaped all the same. */
+function escapeAttribute(text: string): string {
+  return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
 }

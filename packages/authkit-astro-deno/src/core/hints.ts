@@ -1,6 +1,7 @@
 /**
- * The two hints `/sign-in` and `/sign-up` accept and pass on to AuthKit: the organization to sign
- * in to (`?organizationId=`) and the email to prefill (`?loginHint=`). Both come from a URL anyone
+ * The hints `/sign-in` and `/sign-up` accept and pass on to AuthKit: the organization to sign in
+ * to (`?organizationId=`), the email to prefill (`?loginHint=`) and the oldest sign-in to accept
+ * without asking again (`?maxAge=`, step-up). All come from a URL anyone
  * can craft, so each is checked against a narrow shape; anything else is dropped, and sign-in
  * proceeds without it (a stale or mangled link should still let the user sign in).
  *
@@ -26,14 +27,31 @@ export function isLoginHint(value: unknown): value is string {
   return typeof value === "string" && value.length <= MAX_LOGIN_HINT_LENGTH && EMAIL.test(value);
 }
 
+/** The longest `?maxAge=` passed on (a year, in seconds). */
+export const MAX_AGE_LIMIT_SECONDS = 365 * 24 * 60 * 60;
+
+/**
+ * `?maxAge=` as whole seconds (`0`…a year, digits only), or null. Sent to AuthKit as the OIDC
+ * `max_age` by step-up (`requireRecentAuth`): AuthKit asks for credentials again when the last
+ * sign-in is older. Dropping a malformed one only skips that prompt; the page that asked still
+ * checks `auth_time` afterwards and fails closed (S59).
+ */
+export function readMaxAge(value: string | null): number | null {
+  if (value === null || !/^\d{1,8}$/.test(value)) return null;
+  const seconds = Number(value);
+  return seconds <= MAX_AGE_LIMIT_SECONDS ? seconds : null;
+}
+
 /** The valid hints of a sign-in URL's query; invalid ones are left out. */
 export function readSignInHints(
   params: URLSearchParams,
-): { organizationId?: string; loginHint?: string } {
+): { organizationId?: string; loginHint?: string; maxAge?: number } {
   const organizationId = params.get("organizationId");
   const loginHint = params.get("loginHint");
+  const maxAge = readMaxAge(params.get("maxAge"));
   return {
     ...(isOrganizationId(organizationId) && { organizationId }),
     ...(isLoginHint(loginHint) && { loginHint }),
+    ...(maxAge !== null && { maxAge }),
   };
 }

@@ -16,6 +16,10 @@ export interface RouteOptions {
   signOut?: string;
   switchOrganization?: string;
   webhook?: string;
+  /** `GET`: the session's access token for this origin's browser code. */
+  accessToken?: string;
+  /** `POST`: ends some of the user's other sessions. */
+  revokeSessions?: string;
   /** Where the browser lands after sign-out (default `/`). */
   afterSignOutPath?: string;
   /** Where sign-in lands without a usable `returnTo` (default `/dashboard`). */
@@ -31,6 +35,8 @@ export interface AuthRoutes {
   readonly signOut: string;
   readonly switchOrganization: string;
   readonly webhook: string;
+  readonly accessToken: string;
+  readonly revokeSessions: string;
   readonly afterSignOut: string;
   readonly afterSignIn: string;
   /**
@@ -52,6 +58,8 @@ const DEFAULT_PATHS = {
   signOut: "/sign-out",
   switchOrganization: "/auth/switch-organization",
   webhook: "/webhooks/workos",
+  accessToken: "/auth/access-token",
+  revokeSessions: "/auth/sessions/revoke",
   afterSignOut: "/",
   afterSignIn: "/dashboard",
 } as const;
@@ -92,6 +100,8 @@ export function resolveRoutes(options: RouteOptions = {}, problems: string[] = [
     signOut: path("signOut", DEFAULT_PATHS.signOut),
     switchOrganization: path("switchOrganization", DEFAULT_PATHS.switchOrganization),
     webhook: path("webhook", DEFAULT_PATHS.webhook),
+    accessToken: path("accessToken", DEFAULT_PATHS.accessToken),
+    revokeSessions: path("revokeSessions", DEFAULT_PATHS.revokeSessions),
     afterSignOut: path("afterSignOutPath", DEFAULT_PATHS.afterSignOut),
     afterSignIn: path("afterSignInPath", DEFAULT_PATHS.afterSignIn),
   };
@@ -101,6 +111,9 @@ export function resolveRoutes(options: RouteOptions = {}, problems: string[] = [
     paths.signOut,
     paths.callback,
     paths.switchOrganization,
+    // Both resolve the session themselves; neither is a page to return to.
+    paths.accessToken,
+    paths.revokeSessions,
   ]);
   const unguardedPaths = Object.freeze([...authPaths, paths.webhook]);
   return Object.freeze({ ...paths, authPaths, unguardedPaths });

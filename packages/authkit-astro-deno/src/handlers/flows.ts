@@ -87,7 +87,7 @@ export async function handleCallback(request: Request, deps: FlowDeps): Promise<
     // Signing in again cannot make the session smaller; any older session goes with it (S43).
     const response = failure(error, "/auth/callback", {
       restartSignIn: !tooLarge,
-      signInPath: deps.config.routes.signIn,
+      signInHref: deps.config.routes.signIn,
     });
     const cleared = tooLarge ? clearSessionCookies(deps.config, sessionChunks(request, deps)) : [];
     for (const cookie of [...clearState, ...cleared]) response.headers.append("set-cookie", cookie);

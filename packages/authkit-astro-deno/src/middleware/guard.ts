@@ -10,6 +10,7 @@ import { jsonResponse, withHeaders } from "../core/responses.ts";
 import type { AuthContext, Resolution } from "../session/resolve.ts";
 import { isApiPath, isProtectedPath, isUnguardedRoute } from "../core/routes.ts";
 import { clearSessionCookies, readSessionCookie } from "../session/session-cookie.ts";
+import { readBearerToken } from "../session/bearer.ts";
 
 /** Browsers navigating want a redirect; `fetch` and API clients want a status they can read. */
 export function wantsHtml(request: Request, pathname: string): boolean {
@@ -31,8 +32,12 @@ export async function guardRequest(
   const routes = auth.config.routes;
   if (isUnguardedRoute(url.pathname, routes)) return await next(null);
 
-  const resolution = await resolveSafely(request, auth);
   const isProtected = isProtectedPath(url.pathname, routes);
+  // Only API routes look for a bearer token: page views never read the header.
+  const bearer = isProtected && isApiPath(url.pathname) ? readBearerToken(request) : null;
+  if (bearer !== null) return await guardBearer(bearer, url.pathname, auth, next);
+
+  const resolution = await resolveSafely(request, auth);
   if (resolution.kind === "signed-in") {
     const response = await next(resolution.auth);
     return withHeaders(response, resolution.setCookies ?? [], true);
@@ -41,7 +46,11 @@ export async function guardRequest(
     // Transient: keep the cookie (S25); a public page still renders, signed out.
     if (!isProtected) return await next(null);
     // It answers for a session: no shared cache may keep it either (S49).
-    return withHeaders(unavailable(request, url.pathname, resolution.error), [], true);
+    return withHeaders(
+      unavailable(wantsHtml(request, url.pathname), url.pathname, resolution.error),
+      [],
+      true,
+    );
   }
   // Every chunk the request carried goes (S43), not only the first.
   const clear = resolution.clearCookie
@@ -52,7 +61,7 @@ export async function guardRequest(
   if (resolution.code === "session_too_large") {
     // A refresh produced a session past the chunk bound: its refresh token is spent, so the
     // cookies go, and the page says why instead of looping through sign-in (S43).
-    const page = renderErrorPage(resolution.code, requestId, { signInPath: routes.signIn });
+    const page = renderErrorPage(resolution.code, requestId, { signInHref: routes.signIn });
     return withHeaders(page, clear, true);
   }
   if (!isProtected) return withHeaders(await next(null), clear, false);
@@ -65,6 +74,38 @@ export async function guardRequest(
     headers: { location: `${routes.signIn}?returnTo=${returnTo}` },
   });
   return withHeaders(redirect, clear, true);
+}
+
+/**
+ * An API request with `Authorization: Bearer` (S60): the token alone decides, the cookie is not
+ * read, and no answer carries a `Set-Cookie` or may be cached for another credential.
+ */
+async function guardBearer(
+  token: string,
+  pathname: string,
+  auth: Auth,
+  next: (session: AuthContext | null) => Promise<Response>,
+): Promise<Response> {
+  let resolution: Resolution;
+  try {
+    resolution = await auth.resolveBearer(token);
+  } catch (error) {
+    resolution = failedClosed(error);
+  }
+  let response: Response;
+  if (resolution.kind === "signed-in") {
+    response = await next(resolution.auth);
+  } else if (resolution.kind === "unavailable") {
+    response = unavailable(false, pathname, resolution.error);
+  } else {
+    logAuthFailure(new AuthError(resolution.code ?? "token_invalid"), pathname, createRequestId());
+    response = jsonResponse(401, { error: "unauthorized" });
+    // RFC 6750 §3: say which scheme failed, without saying why.
+    response.headers.set("www-authenticate", 'Bearer error="invalid_token"');
+  }
+  response = withHeaders(response, [], true);
+  response.headers.append("vary", "Authorization");
+  return response;
 }
 
 /** `auth.resolveSession`, with anything it throws or rejects with turned into "signed out". */
@@ -82,10 +123,10 @@ function failedClosed(error: unknown): Resolution {
   return { kind: "signed-out", clearCookie: false, code: toAuthError(error).code };
 }
 
-function unavailable(request: Request, pathname: string, error: AuthError): Response {
+function unavailable(html: boolean, pathname: string, error: AuthError): Response {
   const requestId = createRequestId();
   logAuthFailure(error, pathname, requestId);
-  if (wantsHtml(request, pathname)) {
+  if (html) {
     // The page, not the upstream call, is what failed here: 503 as for API clients (S25), whatever
     // status the code maps to on the callback (502/504).
     const page = renderErrorPage(error.code, requestId);

@@ -14,6 +14,7 @@
 import type { AuthConfig } from "../core/config.ts";
 import { AuthError } from "../core/errors.ts";
 import { UPSTREAM_TIMEOUT_MS } from "../workos/client.ts";
+import { getJson } from "../workos/rest.ts";
 
 /** A user's membership of an organization, as the dashboard's switcher shows it. */
 export interface OrganizationMembership {
@@ -80,32 +81,4 @@ export async function listActiveMemberships(
       role: typeof role === "string" ? role : null,
     };
   });
-}
-
-/**
- * `GET {api}{path}` with the API key, bounded in time. A non-2xx answer, a network failure or a
- * body that is not JSON becomes an `AuthError` whose cause carries only the status.
- */
-async function getJson(config: AuthConfig, path: string, timeoutMs: number): Promise<unknown> {
-  let response: Response;
-  try {
-    response = await fetch(new URL(path, config.apiBaseUrl), {
-      headers: { authorization: `Bearer ${config.apiKey}`, accept: "application/json" },
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-  } catch (error) {
-    const code = (error as { name?: unknown })?.name === "TimeoutError"
-      ? "upstream_timeout"
-      : "upstream_unavailable";
-    throw new AuthError(code, { cause: error });
-  }
-  if (!response.ok) {
-    await response.body?.cancel();
-    throw new AuthError("upstream_unavailable", { cause: { status: response.status } });
-  }
-  try {
-    return await response.json();
-  } catch (error) {
-    throw new AuthError("upstream_invalid_response", { cause: error });
-  }
 }

@@ -5,6 +5,7 @@
  * @module
  */
 import { type AccessCheck, hasAccess } from "./access.ts";
+import { isRecent } from "./recent-auth.ts";
 import type { AuthConfig } from "../core/config.ts";
 import type { ExpiringLru } from "../core/cache.ts";
 import { AuthError, type AuthErrorCode, isTransient, toAuthError } from "../core/errors.ts";
@@ -37,6 +38,26 @@ export interface AuthContext {
   accessToken: string;
   /** Whether the verified token grants a role, permission, entitlement or feature flag. */
   has(check: AccessCheck): boolean;
+  /**
+   * Whether the user signed in within the last `maxAgeSeconds` (the token's `auth_time`); false
+   * when the token does not say, or says a time in the future (S59).
+   */
+  isRecent(maxAgeSeconds: number): boolean;
+  /** The access token's `exp` (Unix seconds). */
+  expiresAt: number;
+  /**
+   * When the user last authenticated (`auth_time`, Unix seconds; kept across refreshes), or null
+   * when the token does not say: `isRecent` then fails closed.
+   */
+  authTime: number | null;
+  /**
+   * How the request proved the session: the `wos-session` cookie, or an `Authorization: Bearer`
+   * access token (API routes only, see `bearer.ts`), whose `user` carries only the id unless the
+   * profile is remembered from the user's cookie session (`profileKnown`).
+   */
+  credential: "cookie" | "bearer";
+  /** False only for a bearer request whose user this process has not seen signed in lately. */
+  profileKnown: boolean;
 }
 
 /** The outcome of resolving a request's session. */
@@ -54,6 +75,11 @@ export interface ResolveDeps {
   cache: ExpiringLru<AuthContext>;
   revocations: Revocations;
   now: () => number;
+  /**
+   * Users' profiles by id, remembered whenever a cookie session is verified (a cache miss, never
+   * a hit), so a bearer request of the same user can be answered with them (`bearer.ts`).
+   */
+  profiles?: ExpiringLru<Session["user"]>;
 }
 
 /**
@@ -113,7 +139,7 @@ async function resolveFromCookie(cookie: SessionCookie, deps: ResolveDeps): Prom
         const { headers } = await createSessionCookie(session, config, now(), { previousChunks });
         return { kind: "signed-in", auth, setCookies: headers };
       }
-      deps.cache.set(seal, auth, cacheUntil(verification.claims, session), now());
+      remember(seal, auth, cacheUntil(verification.claims, session), deps);
       return { kind: "signed-in", auth };
     }
   }
@@ -164,10 +190,18 @@ async function refreshSession(
     previousChunks,
   });
   const auth = toAuthContext(refreshed, verification.claims);
-  const until = cacheUntil(verification.claims, refreshed);
-  deps.cache.set(normalizeSeal(sealed)!, auth, until, deps.now());
+  remember(normalizeSeal(sealed)!, auth, cacheUntil(verification.claims, refreshed), deps);
   return { kind: "signed-in", auth, setCookies: headers };
 }
+
+/** Caches a verified session, and its user's profile for bearer requests. */
+function remember(seal: string, auth: AuthContext, until: number, deps: ResolveDeps): void {
+  deps.cache.set(seal, auth, until, deps.now());
+  deps.profiles?.set(auth.user.id, auth.user, until + PROFILE_GRACE_MS, deps.now());
+}
+
+/** A profile outlives its session's cache entry by this much: bearer tokens live ~5 minutes. */
+const PROFILE_GRACE_MS = 10 * 60_000;
 
 /** The stored user must be the token's subject (S19). */
 function assertSameUser(session: Session, claims: AccessTokenClaims): void {
@@ -183,22 +217,46 @@ function cacheUntil(claims: AccessTokenClaims, session: Session): number {
   return Math.min(claims.exp - REFRESH_MARGIN_SECONDS, session.expiresAt) * 1000;
 }
 
-/** Frozen deeply, once: a cache hit hands every request this same object (S48). */
+/** The signed-in user as pages see it, from a cookie session. */
 function toAuthContext(session: Session, claims: AccessTokenClaims): AuthContext {
-  const context: Omit<AuthContext, "has"> = {
+  const context: Omit<AuthContext, "has" | "isRecent"> = {
+    ...claimsView(claims, session.accessToken),
     user: session.user,
-    sessionId: claims.sid,
     organizationId: claims.org_id ?? session.organizationId,
+    impersonator: session.impersonator ??
+      (claims.act?.sub ? { email: claims.act.sub, reason: null } : null),
+    credential: "cookie",
+    profileKnown: true,
+  };
+  return withAccessCheck(context);
+}
+
+/**
+ * Adds `has()` to a context, over its own claims, and freezes it deeply, once: a cache hit hands
+ * every request this same object (S48).
+ */
+export function withAccessCheck(context: Omit<AuthContext, "has" | "isRecent">): AuthContext {
+  return freezeDeep({
+    ...context,
+    has: (check: AccessCheck) => hasAccess(context, check),
+    isRecent: (maxAgeSeconds: number) => isRecent(context.authTime, maxAgeSeconds, Date.now()),
+  });
+}
+
+/** What a verified token itself says, shared by the cookie and the bearer paths. */
+export function claimsView(claims: AccessTokenClaims, accessToken: string) {
+  return {
+    sessionId: claims.sid,
+    organizationId: claims.org_id ?? null,
     role: claims.role ?? null,
     roles: stringArray(claims.roles),
     permissions: stringArray(claims.permissions),
     entitlements: stringArray(claims.entitlements),
     featureFlags: stringArray(claims.feature_flags),
-    impersonator: session.impersonator ??
-      (claims.act?.sub ? { email: claims.act.sub, reason: null } : null),
-    accessToken: session.accessToken,
+    accessToken,
+    expiresAt: claims.exp,
+    authTime: Number.isSafeInteger(claims.auth_time) ? claims.auth_time! : null,
   };
-  return freezeDeep({ ...context, has: (check: AccessCheck) => hasAccess(context, check) });
 }
 
 function stringArray(value: unknown): string[] {

@@ -46,6 +46,8 @@ export function createAuthorizationUrl(
     organizationId?: string;
     /** Prefill this email address (validated by `hints.ts`). */
     loginHint?: string;
+    /** OIDC `max_age` (seconds): re-authenticate when the last sign-in is older (step-up). */
+    maxAge?: number;
   },
 ): string {
   const url = new URL(workos.userManagement.getAuthorizationUrl({
@@ -60,6 +62,8 @@ export function createAuthorizationUrl(
   // PKCE even for a confidential client (RFC 9700 §2.1.1); v6 cannot add it itself.
   url.searchParams.set("code_challenge", flow.codeChallenge);
   url.searchParams.set("code_challenge_method", "S256");
+  // v6 has no option for it either (v10.6 added `maxAge`).
+  if (flow.maxAge !== undefined) url.searchParams.set("max_age", String(flow.maxAge));
   return url.href;
 }
 

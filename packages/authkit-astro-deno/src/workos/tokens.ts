@@ -46,6 +46,8 @@ export interface AccessTokenClaims {
   feature_flags?: string[];
   /** Present while an admin impersonates the user. */
   act?: { sub: string };
+  /** When the user last authenticated (Unix seconds); a refresh keeps it. */
+  auth_time?: number;
 }
 
 /** A verified token, or why it is not one. `expired` still had a valid signature. */

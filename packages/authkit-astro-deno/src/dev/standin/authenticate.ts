@@ -59,10 +59,20 @@ async function exchangeCode(
   }
   const pkceProblem = await checkCodeVerifier(grant.codeChallenge, body.code_verifier);
   if (pkceProblem) return oauthError("invalid_grant", pkceProblem);
+  // The sign-in the code recorded: who, how, when they authenticated, from which browser.
   const { userId, authenticationMethod, impersonator, organizationId } = grant;
+  const { authTime, ipAddress, userAgent } = grant;
   return jsonResponse(
     200,
-    await startSession(standIn, { userId, authenticationMethod, impersonator, organizationId }),
+    await startSession(standIn, {
+      userId,
+      authenticationMethod,
+      impersonator,
+      organizationId,
+      authTime,
+      ipAddress,
+      userAgent,
+    }),
   );
 }
 

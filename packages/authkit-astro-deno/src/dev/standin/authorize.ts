@@ -18,6 +18,8 @@ export interface AuthorizationRequest {
   /** Sign in straight into this organization: only its members can complete. */
   organizationId?: string;
   codeChallenge?: string;
+  /** OIDC `max_age` (seconds): an earlier sign-in older than this is not reused. */
+  maxAge?: number;
   /** The query as received, echoed through the sign-in page's forms. */
   params: URLSearchParams;
 }
@@ -58,6 +60,10 @@ export function parseAuthorizationRequest(
   if (codeChallenge !== undefined && !S256_CHALLENGE.test(codeChallenge)) {
     return '"code_challenge" must be a base64url SHA-256 digest.';
   }
+  const maxAge = params.get("max_age") ?? undefined;
+  if (maxAge !== undefined && !/^\d{1,9}$/.test(maxAge)) {
+    return '"max_age" must be a number of seconds.';
+  }
   const organizationId = params.get("organization_id") ?? undefined;
   if (
     organizationId !== undefined &&
@@ -72,6 +78,7 @@ export function parseAuthorizationRequest(
     loginHint: params.get("login_hint") ?? undefined,
     organizationId,
     codeChallenge,
+    maxAge: maxAge === undefined ? undefined : Number(maxAge),
     params,
   };
 }
@@ -92,6 +99,8 @@ export function handleAuthorize(standIn: StandInState, request: Request): Respon
     params: authorization.params,
     loginHint: authorization.loginHint,
     organizationName: standIn.seed.organizations.find((o) => o.id === organizationId)?.name,
+    maxAge: authorization.maxAge,
+    lastSignIns: lastSignInAges(standIn),
   });
 }
 
@@ -99,6 +108,7 @@ export function handleAuthorize(standIn: StandInState, request: Request): Respon
 export async function handleAuthorizeComplete(
   standIn: StandInState,
   request: Request,
+  info?: Deno.ServeHandlerInfo<Deno.NetAddr>,
 ): Promise<Response> {
   const form = await request.formData().catch(() => undefined);
   if (!form) return renderErrorPage("The form could not be read.");
@@ -123,6 +133,9 @@ export async function handleAuthorizeComplete(
     }
     const code = issueCode(standIn, {
       ...signIn,
+      authTime: authenticate(standIn, signIn, authorization.maxAge),
+      ipAddress: info?.remoteAddr.hostname ?? null,
+      userAgent: request.headers.get("user-agent"),
       organizationId,
       clientId: standIn.clientId,
       codeChallenge: authorization.codeChallenge,
@@ -131,6 +144,29 @@ export async function handleAuthorizeComplete(
   }
   if (authorization.state !== undefined) location.searchParams.set("state", authorization.state);
   return redirectResponse(location);
+}
+
+/**
+ * The sign-in's `auth_time`: the user's earlier authentication when AuthKit would still honour
+ * it (within `max_age`, when the app sent one), else now, which becomes the one remembered. An
+ * impersonation is always a fresh authentication (of the admin).
+ */
+function authenticate(standIn: StandInState, signIn: SignIn, maxAge: number | undefined): number {
+  const now = standIn.now();
+  const earlier = standIn.lastAuthentications.get(signIn.userId);
+  const reusable = earlier !== undefined && signIn.impersonator === undefined &&
+    (maxAge === undefined || now - earlier <= maxAge * 1000);
+  if (reusable) return Math.floor(earlier / 1000);
+  if (signIn.impersonator === undefined) standIn.lastAuthentications.set(signIn.userId, now);
+  return Math.floor(now / 1000);
+}
+
+/** Seconds since each remembered user's last authentication, for the page. */
+function lastSignInAges(standIn: StandInState): Map<string, number> {
+  const now = standIn.now();
+  return new Map(
+    [...standIn.lastAuthentications].map(([userId, at]) => [userId, Math.floor((now - at) / 1000)]),
+  );
 }
 
 function isMember(standIn: StandInState, userId: string, organizationId: string): boolean {

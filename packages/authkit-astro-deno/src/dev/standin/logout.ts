@@ -12,6 +12,9 @@ export function handleLogout(standIn: StandInState, request: Request): Response 
   const params = new URL(request.url).searchParams;
   const sessionId = params.get("session_id");
   if (!sessionId) return jsonResponse(400, { message: '"session_id" is required.' });
+  // AuthKit's own session ends too: the next sign-in authenticates afresh (`auth_time`).
+  const userId = standIn.sessions.get(sessionId)?.userId;
+  if (userId !== undefined) standIn.lastAuthentications.delete(userId);
   // An unknown or already-ended session still redirects: signing out twice is not an error.
   endSession(standIn, sessionId);
   return redirectResponse(resolveReturnTo(standIn.redirectUris, params.get("return_to")));

@@ -22,6 +22,10 @@ export interface SignInPage {
   loginHint?: string;
   /** Set when signing in straight into an organization (`organization_id`). */
   organizationName?: string;
+  /** The app's `max_age` (step-up): an older earlier sign-in must be repeated. */
+  maxAge?: number;
+  /** Seconds since each user's earlier authentication that AuthKit remembers. */
+  lastSignIns?: Map<string, number>;
 }
 
 // The page needs no script and posts only to itself; it must not be framed (clickjacking).
@@ -64,7 +68,7 @@ export function renderSignInPage(page: SignInPage): Response {
     `<li><button type="submit"${hinted(user) ? ' autofocus aria-describedby="hint"' : ""} ` +
     `id="user-${escapeHtml(user.id)}" name="user_id" value="${escapeHtml(user.id)}">` +
     `${escapeHtml(`${user.firstName} ${user.lastName}`)} ` +
-    `<small>${escapeHtml(user.email)}</small></button></li>`
+    `<small>${escapeHtml(user.email + describeLastSignIn(page, user.id))}</small></button></li>`
   );
   const context = [
     page.organizationName === undefined
@@ -74,6 +78,12 @@ export function renderSignInPage(page: SignInPage): Response {
     users.some(hinted)
       ? `<p class="badge" id="hint">Suggested by the app: ${escapeHtml(page.loginHint!)}</p>`
       : "",
+    page.maxAge === undefined ? "" : `<p class="badge" id="reauthenticate">${
+      escapeHtml(
+        `${page.appName} asks you to sign in again unless you did within the last ` +
+          `${formatAge(page.maxAge)} (max_age=${page.maxAge}).`,
+      )
+    }</p>`,
   ].join("");
   const impersonationButtons = page.impersonations.map((entry, index) => {
     const user = page.users.find((u) => u.id === entry.userId);
@@ -141,6 +151,23 @@ export function renderErrorPage(message: string): Response {
     status: 400,
     headers: PAGE_HEADERS,
   });
+}
+
+/**
+ * " · signed in 1 h ago", and " · sign in again" when `max_age` rules that out: what AuthKit's
+ * remembered session means for this user's next sign-in.
+ */
+function describeLastSignIn(page: SignInPage, userId: string): string {
+  const age = page.lastSignIns?.get(userId);
+  if (age === undefined) return "";
+  const stale = page.maxAge !== undefined && age > page.maxAge;
+  return ` · signed in ${formatAge(age)} ago${stale ? " · sign in again" : ""}`;
+}
+
+function formatAge(seconds: number): string {
+  if (seconds < 120) return `${seconds} s`;
+  if (seconds < 7200) return `${Math.floor(seconds / 60)} min`;
+  return `${Math.floor(seconds / 3600)} h`;
 }
 
 function hiddenInputs(params: URLSearchParams): string {

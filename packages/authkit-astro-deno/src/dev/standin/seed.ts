@@ -14,6 +14,12 @@ export interface SeedUser {
   emailVerified: boolean;
   profilePictureUrl: string | null;
   createdAt: string;
+  /**
+   * How long ago (seconds, at the stand-in's start) the user last authenticated at AuthKit, for
+   * a user who seems to have signed in earlier: signing in reuses that time as `auth_time` until
+   * an app asks for a fresher one with `max_age` (step-up). Absent: no earlier sign-in.
+   */
+  lastSignInSecondsAgo?: number;
 }
 
 /** An organization and the entitlements and feature flags its tokens carry. */
@@ -63,7 +69,7 @@ export interface ResolvedMembership {
 /** Where the default seed lives. */
 export const DEFAULT_SEED_URL: URL = new URL("./seed.json", import.meta.url);
 
-type Kind = "string" | "string|null" | "boolean" | "string[]";
+type Kind = "string" | "string|null" | "boolean" | "string[]" | "seconds?";
 
 const USER_SHAPE: Record<keyof SeedUser, Kind> = {
   id: "string",
@@ -73,6 +79,7 @@ const USER_SHAPE: Record<keyof SeedUser, Kind> = {
   emailVerified: "boolean",
   profilePictureUrl: "string|null",
   createdAt: "string",
+  lastSignInSecondsAgo: "seconds?",
 };
 const ORGANIZATION_SHAPE: Record<keyof SeedOrganization, Kind> = {
   id: "string",
@@ -159,6 +166,8 @@ function hasKind(value: unknown, kind: Kind): boolean {
       return typeof value === "boolean";
     case "string[]":
       return Array.isArray(value) && value.every((item) => typeof item === "string");
+    case "seconds?":
+      return value === undefined || (Number.isSafeInteger(value) && (value as number) >= 0);
   }
 }
 

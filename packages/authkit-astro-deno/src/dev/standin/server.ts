@@ -6,18 +6,9 @@
  *
  * @module
  */
-import { handleAuthenticate } from "./authenticate.ts";
-import { handleAuthorize, handleAuthorizeComplete } from "./authorize.ts";
 import { jsonResponse } from "./http.ts";
-import { handleLogout } from "./logout.ts";
-import {
-  handleGetOrganization,
-  handleListMemberships,
-  ORGANIZATION_PATH,
-} from "./organizations.ts";
-import { ADMIN_REVOKE_PATH, COMPLETE_PATH } from "./page.ts";
+import { type Endpoint, findRoute } from "./routes.ts";
 import { loadSeed, type Seed } from "./seed.ts";
-import { handleAdminRevoke, handleRevoke, handleSessionsPage } from "./sessions.ts";
 import { endSession, type Impersonator, type StandInState, startSession } from "./state.ts";
 import { generateSigningKey } from "./tokens.ts";
 import { createWebhookSender, type WebhookTarget } from "./webhooks.ts";
@@ -45,16 +36,7 @@ export interface StandInOptions {
   webhook?: WebhookTarget;
 }
 
-/** The endpoints counted and faulted separately. */
-export type Endpoint =
-  | "authorize"
-  | "authenticate"
-  | "jwks"
-  | "logout"
-  | "revoke"
-  | "admin"
-  | "memberships"
-  | "organizations";
+export type { Endpoint };
 
 /** A failure an endpoint can be switched to; `null` restores normal answers. */
 export type Fault = "error500" | "hang" | "html" | "rate_limited" | null;
@@ -75,7 +57,7 @@ export interface StandIn {
   /** Issues a session without a browser: the authenticate endpoint's JSON (snake_case). */
   issueSession(
     userId: string,
-    opts?: { impersonator?: Impersonator },
+    opts?: { impersonator?: Impersonator; authTime?: number },
   ): Promise<Record<string, unknown>>;
   /** Ends a session as an admin would in the dashboard: its tokens die, a webhook is sent. */
   revokeSession(sessionId: string): void;
@@ -87,12 +69,8 @@ export interface StandIn {
   close(): Promise<void>;
 }
 
-type Handler = (standIn: StandInState, request: Request) => Response | Promise<Response>;
-
 /** The `Retry-After` a "rate_limited" fault sends with its 429. */
 export const RATE_LIMIT_RETRY_AFTER_SECONDS = 2;
-
-const JWKS_PATH = /^\/sso\/jwks\/([^/]+)$/;
 
 /** Starts a stand-in and resolves once it listens. */
 export async function startStandIn(options: StandInOptions): Promise<StandIn> {
@@ -111,7 +89,7 @@ export async function startStandIn(options: StandInOptions): Promise<StandIn> {
       console.error(`AuthKit stand-in: ${error instanceof Error ? error.message : error}`);
       return jsonResponse(500, { message: "Internal Server Error" });
     },
-  }, (request) => {
+  }, (request, info) => {
     const { pathname } = new URL(request.url);
     // Method and path only: the query carries codes, states and session ids.
     if (!options.quiet) console.log(`AuthKit stand-in: ${request.method} ${pathname}`);
@@ -120,7 +98,7 @@ export async function startStandIn(options: StandInOptions): Promise<StandIn> {
     counts[route.endpoint]++;
     const fault = faults.get(route.endpoint);
     if (fault) return faultResponse(fault, released.promise);
-    return route.handle(standIn, request);
+    return route.handle(standIn, request, info);
   });
 
   const { hostname, port } = server.addr;
@@ -138,6 +116,8 @@ export async function startStandIn(options: StandInOptions): Promise<StandIn> {
     codes: new Map(),
     sessions: new Map(),
     refreshTokens: new Map(),
+    endedSessions: [],
+    lastAuthentications: rememberedSignIns(seed, options.now ?? Date.now),
   };
   const log = options.quiet ? () => {} : (line: string) => console.log(`AuthKit stand-in: ${line}`);
   if (options.webhook) standIn.webhooks = createWebhookSender(options.webhook, standIn.now, log);
@@ -164,9 +144,9 @@ export async function startStandIn(options: StandInOptions): Promise<StandIn> {
       standIn.accessTokenTtlSeconds = seconds;
     },
     issueSession(userId, opts = {}) {
-      const { impersonator } = opts;
+      const { impersonator, authTime } = opts;
       const authenticationMethod = impersonator ? "Impersonation" : "Password";
-      return startSession(standIn, { userId, authenticationMethod, impersonator });
+      return startSession(standIn, { userId, authenticationMethod, impersonator, authTime });
     },
     revokeSession(sessionId) {
       endSession(standIn, sessionId);
@@ -179,63 +159,6 @@ export async function startStandIn(options: StandInOptions): Promise<StandIn> {
       await server.shutdown();
     },
   };
-}
-
-/** Every endpoint the stand-in serves: method, path (exact or a pattern), counter, handler. */
-const ROUTES: { method: string; path: string | RegExp; endpoint: Endpoint; handle: Handler }[] = [
-  {
-    method: "GET",
-    path: "/user_management/authorize",
-    endpoint: "authorize",
-    handle: handleAuthorize,
-  },
-  { method: "POST", path: COMPLETE_PATH, endpoint: "authorize", handle: handleAuthorizeComplete },
-  {
-    method: "POST",
-    path: "/user_management/authenticate",
-    endpoint: "authenticate",
-    handle: handleAuthenticate,
-  },
-  { method: "GET", path: JWKS_PATH, endpoint: "jwks", handle: handleJwks },
-  {
-    method: "GET",
-    path: "/user_management/sessions/logout",
-    endpoint: "logout",
-    handle: handleLogout,
-  },
-  {
-    method: "POST",
-    path: "/user_management/sessions/revoke",
-    endpoint: "revoke",
-    handle: handleRevoke,
-  },
-  { method: "GET", path: "/admin/sessions", endpoint: "admin", handle: handleSessionsPage },
-  { method: "POST", path: ADMIN_REVOKE_PATH, endpoint: "admin", handle: handleAdminRevoke },
-  {
-    method: "GET",
-    path: "/user_management/organization_memberships",
-    endpoint: "memberships",
-    handle: handleListMemberships,
-  },
-  {
-    method: "GET",
-    path: ORGANIZATION_PATH,
-    endpoint: "organizations",
-    handle: handleGetOrganization,
-  },
-];
-
-function findRoute(method: string, pathname: string) {
-  return ROUTES.find((route) =>
-    route.method === method &&
-    (typeof route.path === "string" ? route.path === pathname : route.path.test(pathname))
-  );
-}
-
-function handleJwks(standIn: StandInState, request: Request): Response {
-  const [, clientId] = new URL(request.url).pathname.match(JWKS_PATH)!;
-  if (clientId !== standIn.clientId) return jsonResponse(404, { message: "Not Found" });
-  return jsonResponse(200, { keys: standIn.signingKeys.map((key) => key.publicJwk) });
 }
 
 function faultResponse(
@@ -276,7 +199,17 @@ function zeroCounts(): Record<Endpoint, number> {
     admin: 0,
     memberships: 0,
     organizations: 0,
+    sessions: 0,
   };
+}
+
+/** The seed's earlier sign-ins (`lastSignInSecondsAgo`), as epoch ms from the start. */
+function rememberedSignIns(seed: Seed, now: () => number): Map<string, number> {
+  const start = now();
+  return new Map(
+    seed.users.filter((user) => user.lastSignInSecondsAgo !== undefined)
+      .map((user) => [user.id, start - user.lastSignInSecondsAgo! * 1000]),
+  );
 }
 
 function checkOptions(options: StandInOptions): void {

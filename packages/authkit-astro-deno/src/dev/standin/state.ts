@@ -22,6 +22,11 @@ export interface SignIn {
   impersonator?: Impersonator;
   /** The organization the session is in; by default the user's first membership. */
   organizationId?: string;
+  /** When the user last authenticated (Unix seconds): the tokens' `auth_time`. Default: now. */
+  authTime?: number;
+  /** The browser that signed in, as the sessions list reports it. */
+  ipAddress?: string | null;
+  userAgent?: string | null;
 }
 
 /** An authorization code's record until its single use. */
@@ -36,7 +41,13 @@ export interface CodeGrant extends SignIn {
 export interface Session extends SignIn {
   id: string;
   createdAt: string;
+  authTime: number;
+  /** Set when it ended (sign-out, revoke): it is then listed as `revoked`, never refreshed. */
+  endedAt?: string;
 }
+
+/** Ended sessions kept for the sessions list, newest last. */
+export const ENDED_SESSIONS_KEPT = 100;
 
 /** Everything the stand-in knows; settings that tests change at run time are mutable. */
 export interface StandInState {
@@ -54,6 +65,13 @@ export interface StandInState {
   sessions: Map<string, Session>;
   /** Refresh token → session id. Ending a session makes its tokens useless. */
   refreshTokens: Map<string, string>;
+  /** Sessions that ended, for the sessions list (`revoked`); bounded. */
+  endedSessions: Session[];
+  /**
+   * AuthKit's own memory of each user's last authentication (epoch ms): a sign-in within a
+   * request's `max_age` reuses it as `auth_time`, as a hosted session would (`authorize.ts`).
+   */
+  lastAuthentications: Map<string, number>;
   /** Sends `session.revoked` when a session ends, if a webhook endpoint is configured. */
   webhooks?: WebhookSender;
 }
@@ -117,7 +135,10 @@ export function endSession(state: StandInState, sessionId: string): void {
   for (const [token, id] of state.refreshTokens) {
     if (id === sessionId) state.refreshTokens.delete(token);
   }
-  if (session) state.webhooks?.sessionRevoked({ id: session.id, userId: session.userId });
+  if (!session) return;
+  state.endedSessions.push({ ...session, endedAt: new Date(state.now()).toISOString() });
+  if (state.endedSessions.length > ENDED_SESSIONS_KEPT) state.endedSessions.shift();
+  state.webhooks?.sessionRevoked({ id: session.id, userId: session.userId });
 }
 
 /** Starts a session for a sign-in and returns the authenticate endpoint's JSON for it. */
@@ -130,6 +151,7 @@ export function startSession(
     ...signIn,
     id: randomId("session"),
     createdAt: new Date(state.now()).toISOString(),
+    authTime: signIn.authTime ?? Math.floor(state.now() / 1000),
   };
   state.sessions.set(session.id, session);
   return authenticationResponse(state, session);
@@ -152,6 +174,8 @@ export async function authenticationResponse(
     userId: user.id,
     membership,
     actor: session.impersonator?.email,
+    // WorkOS keeps `auth_time` across refreshes: a refresh is not a sign-in.
+    authTime: session.authTime,
   });
   return {
     user: userResponse(user),

@@ -24,6 +24,8 @@ export interface AccessTokenInput {
   membership?: ResolvedMembership;
   /** The admin's email while impersonating (RFC 8693 `act` claim). */
   actor?: string;
+  /** When the user last authenticated (Unix seconds), kept across refreshes. */
+  authTime: number;
 }
 
 /** The alphabet of WorkOS's ULID-style ids. */
@@ -57,7 +59,7 @@ export function signAccessToken(key: SigningKey, input: AccessTokenInput): Promi
 }
 
 function accessTokenClaims(input: AccessTokenInput): Record<string, unknown> {
-  const claims: Record<string, unknown> = { sid: input.sessionId };
+  const claims: Record<string, unknown> = { sid: input.sessionId, auth_time: input.authTime };
   // Like WorkOS, a user outside any organization gets no organization-scoped claims at all.
   if (input.membership) {
     const { organization, role } = input.membership;

@@ -1,0 +1,193 @@
+/**
+ * "Your sessions": the signed-in user's active sessions at WorkOS for the sessions page, and
+ * `POST /auth/sessions/revoke`, which ends one of them (or every one but this browser's) at
+ * WorkOS and on every instance of this app (S61).
+ *
+ * @module
+ */
+import type { WorkOS } from "@workos-inc/node";
+import { ExpiringLru } from "../core/cache.ts";
+import type { AuthConfig } from "../core/config.ts";
+import { AuthError, toAuthError } from "../core/errors.ts";
+import { createRequestId, logAuthFailure } from "../core/log.ts";
+import { isSameOriginRequest } from "../core/origin.ts";
+import { failure, redirect } from "../core/responses.ts";
+import { safeReturnTo } from "../core/return-to.ts";
+import type { AuthContext, Resolution } from "../session/resolve.ts";
+import { clearSessionCookies, readSessionCookie } from "../session/session-cookie.ts";
+import type { Revocations } from "../shared-state/revocations.ts";
+import { classifyUpstreamError } from "../workos/client.ts";
+import { listUserSessions, type UserSession } from "../workos/sessions.ts";
+
+const ROUTE = "/auth/sessions/revoke";
+/** Where the sessions page lives: the default `returnTo` of a revocation. */
+/** The log label of a failed sessions list (it is read by a page of the app's own). */
+const SESSIONS_LIST = "sessions list";
+/** How long a user's list is reused: a reload soon after shows the same, a revocation drops it. */
+export const SESSIONS_TTL_MS = 10_000;
+const SESSIONS_CACHE_SIZE = 10_000;
+/** WorkOS session ids are `session_` and 26 characters; anything far off is refused unread. */
+const SESSION_ID = /^session_[A-Za-z0-9]{1,64}$/;
+
+/** One session as the page shows it. */
+export interface SessionView extends UserSession {
+  /** This browser's session. */
+  current: boolean;
+}
+
+/** Per-user session lists, cached briefly, one fetch per user at a time. */
+export class SessionList {
+  #entries = new ExpiringLru<UserSession[]>(SESSIONS_CACHE_SIZE);
+  #inFlight = new Map<string, Promise<UserSession[]>>();
+  #fetch: (userId: string) => Promise<UserSession[]>;
+  #now: () => number;
+
+  constructor(fetch: (userId: string) => Promise<UserSession[]>, now: () => number) {
+    this.#fetch = fetch;
+    this.#now = now;
+  }
+
+  /** The user's sessions from the cache, else from WorkOS; rejects with an `AuthError`. */
+  load(userId: string): Promise<UserSession[]> {
+    const cached = this.#entries.get(userId, this.#now());
+    if (cached) return Promise.resolve(cached);
+    const pending = this.#inFlight.get(userId);
+    if (pending) return pending;
+    const fetching = this.#fetch(userId).then((sessions) => {
+      this.#entries.set(userId, sessions, this.#now() + SESSIONS_TTL_MS, this.#now());
+      return sessions;
+    }).finally(() => this.#inFlight.delete(userId));
+    this.#inFlight.set(userId, fetching);
+    return fetching;
+  }
+
+  /** Forgets a user's list (after a revocation, so the page shows what is left). */
+  drop(userId: string): void {
+    this.#entries.delete(userId);
+  }
+}
+
+/** The list over the configured WorkOS API. */
+export function createSessionList(config: AuthConfig, now: () => number, timeoutMs?: number) {
+  return new SessionList((userId) => listUserSessions(config, userId, timeoutMs), now);
+}
+
+/**
+ * The page's view: this browser's session first and marked, then the others, newest first; null
+ * (logged) when WorkOS failed.
+ */
+export async function viewSessions(
+  auth: AuthContext,
+  list: SessionList,
+): Promise<SessionView[] | null> {
+  try {
+    const sessions = await list.load(auth.user.id);
+    const views = sessions.map((session) => ({
+      ...session,
+      current: session.id === auth.sessionId,
+    }));
+    return [...views.filter((s) => s.current), ...views.filter((s) => !s.current)];
+  } catch (error) {
+    logAuthFailure(toAuthError(error), SESSIONS_LIST, createRequestId());
+    return null;
+  }
+}
+
+/** What the revocation needs; built once per process in `auth.ts`. */
+export interface RevokeDeps {
+  config: AuthConfig;
+  workos: () => Promise<WorkOS>;
+  revocations: Revocations;
+  resolveSession: (request: Request) => Resolution | Promise<Resolution>;
+  sessions: SessionList;
+}
+
+/**
+ * `POST /auth/sessions/revoke` (form: `sessionId`, or `others=true`; optional `returnTo`).
+ * Same-origin only; every session named must be in the user's own list, checked before WorkOS
+ * is asked to revoke anything (403 otherwise); this browser's own session is ended by signing
+ * out, not here (400). Each target is revoked at WorkOS (its refresh token dies) and recorded in
+ * shared state (every instance refuses it within a revocation poll), then the browser goes
+ * (303) back to the list.
+ */
+export async function handleRevokeSessions(
+  request: Request,
+  deps: RevokeDeps,
+): Promise<Response> {
+  if (!isSameOriginRequest(request, deps.config.redirectUri.origin)) {
+    return failure(new AuthError("origin_rejected"), ROUTE);
+  }
+  const form = await request.formData().catch(() => null);
+  // The app's page that lists the sessions says where to come back: its form's `returnTo`.
+  const returnTo = safeReturnTo(stringOrNull(form?.get("returnTo")), deps.config.routes);
+  const resolution = await deps.resolveSession(request);
+  if (resolution.kind === "unavailable") return failure(resolution.error, ROUTE);
+  if (resolution.kind === "signed-out") {
+    const chunks = readSessionCookie(request, deps.config)?.chunks;
+    const clear = resolution.clearCookie ? clearSessionCookies(deps.config, chunks) : [];
+    const signIn = deps.config.routes.signIn;
+    return redirect(`${signIn}?returnTo=${encodeURIComponent(returnTo)}`, clear, 303);
+  }
+  const { auth, setCookies = [] } = resolution;
+  let targets: string[];
+  try {
+    targets = await chooseTargets(form, auth, deps.sessions);
+  } catch (error) {
+    return withCookies(failure(error, ROUTE), setCookies);
+  }
+  const failed = await revokeAll(targets, deps);
+  deps.sessions.drop(auth.user.id);
+  if (failed) return withCookies(failure(failed, ROUTE), setCookies);
+  return redirect(returnTo, setCookies, 303);
+}
+
+/** The sessions the form names, each checked against the user's own list (S61). */
+async function chooseTargets(
+  form: FormData | null,
+  auth: AuthContext,
+  sessions: SessionList,
+): Promise<string[]> {
+  const userId = auth.user.id;
+  if (form?.get("others") === "true") {
+    return (await sessions.load(userId)).map((s) => s.id).filter((id) => id !== auth.sessionId);
+  }
+  const sessionId = form?.get("sessionId");
+  if (typeof sessionId !== "string" || sessionId === auth.sessionId) {
+    throw new AuthError("session_choice_invalid");
+  }
+  if (!SESSION_ID.test(sessionId)) throw new AuthError("session_not_owned");
+  const owns = async () => (await sessions.load(userId)).some((s) => s.id === sessionId);
+  if (await owns()) return [sessionId];
+  // The list may be a few seconds old: a session begun since is looked up once more.
+  sessions.drop(userId);
+  if (await owns()) return [sessionId];
+  throw new AuthError("session_not_owned");
+}
+
+/**
+ * Revokes each target at WorkOS and in shared state, all at once; the first failure, if any.
+ * WorkOS refusing with a 4xx (an unknown or ended session) counts as done.
+ */
+async function revokeAll(targets: string[], deps: RevokeDeps): Promise<AuthError | null> {
+  const results = await Promise.allSettled(targets.flatMap((sid) => [
+    deps.workos().then((workos) => workos.userManagement.revokeSession({ sessionId: sid }))
+      .catch((error) => {
+        const classified = classifyUpstreamError(error);
+        if (classified.code !== "code_rejected") throw classified;
+      }),
+    deps.revocations.revoke(sid).catch((error) => {
+      throw new AuthError("shared_state_unavailable", { cause: error });
+    }),
+  ]));
+  const rejected = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+  return rejected ? toAuthError(rejected.reason) : null;
+}
+
+function withCookies(response: Response, cookies: string[]): Response {
+  for (const cookie of cookies) response.headers.append("set-cookie", cookie);
+  return response;
+}
+
+function stringOrNull(value: FormDataEntryValue | null | undefined): string | null {
+  return typeof value === "string" ? value : null;
+}
