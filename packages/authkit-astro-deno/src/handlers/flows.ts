@@ -7,6 +7,7 @@
 import type { WorkOS } from "@workos-inc/node";
 import type { AuthConfig } from "../core/config.ts";
 import { deleteCookie, readCookie, setCookie } from "../session/cookies.ts";
+import { readBoundedForm } from "../core/body.ts";
 import { AuthError, toAuthError } from "../core/errors.ts";
 import { readSignInHints } from "../core/hints.ts";
 import { addVaryCookie, failure, redirect } from "../core/responses.ts";
@@ -142,6 +143,12 @@ export async function handleSignOut(request: Request, deps: FlowDeps): Promise<R
   const appOrigin = deps.config.redirectUri.origin;
   if (request.headers.get("origin") !== appOrigin) {
     return failure(new AuthError("origin_rejected"), "/sign-out");
+  }
+  try {
+    // The form carries nothing sign-out needs, but a huge one is refused unread (S52).
+    await readBoundedForm(request);
+  } catch (error) {
+    return failure(error, "/sign-out");
   }
   const clearSession = clearSessionCookies(deps.config, sessionChunks(request, deps));
   const sid = await readRequestSessionId(request, deps);

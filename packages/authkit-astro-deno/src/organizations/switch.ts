@@ -8,6 +8,7 @@ import type { WorkOS } from "@workos-inc/node";
 import type { ExpiringLru } from "../core/cache.ts";
 import type { AuthConfig } from "../core/config.ts";
 
+import { readBoundedForm } from "../core/body.ts";
 import { AuthError, toAuthError } from "../core/errors.ts";
 import { failure, redirect } from "../core/responses.ts";
 import { isOrganizationId } from "../core/hints.ts";
@@ -73,7 +74,12 @@ export async function handleSwitchOrganization(
   if (request.headers.get("origin") !== deps.config.redirectUri.origin) {
     return failure(new AuthError("origin_rejected"), SWITCH_ROUTE);
   }
-  const form = await request.formData().catch(() => null);
+  let form: FormData | null;
+  try {
+    form = await readBoundedForm(request); // before anything else: 413, nothing buffered (S52)
+  } catch (error) {
+    return failure(error, SWITCH_ROUTE);
+  }
   const organizationId = form?.get("organizationId");
   const returnTo = safeReturnTo(stringOrNull(form?.get("returnTo")));
 
