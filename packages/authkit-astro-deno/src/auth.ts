@@ -121,7 +121,7 @@ export function createAuth(config: AuthConfig, options: AuthOptions = {}): Auth 
     signUp: (request) => handleSignIn(request, deps, "sign-up"),
     callback: (request) => handleCallback(request, deps),
     signOut: (request) => handleSignOut(request, deps),
-    webhook: (request) => handleWebhook(request, { config, workos, revocations, now }),
+    webhook: (request) => handleWebhook(request, { config, revocations, now }),
     switchOrganization: (request) =>
       handleSwitchOrganization(request, {
         config,
