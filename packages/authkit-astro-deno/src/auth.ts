@@ -21,7 +21,7 @@ import { type AuthContext, type Resolution, resolveSession } from "./session/res
 import { createRevocations, type Revocations } from "./shared-state/revocations.ts";
 import { createSessionCookie } from "./session/session.ts";
 import { createMemorySharedState, type SharedState } from "./shared-state/store.ts";
-import { openSharedState } from "./shared-state/kv.ts";
+import { openSharedState } from "./shared-state/open.ts";
 import { createTokenVerifier, type TokenVerifier } from "./workos/tokens.ts";
 import { handleWebhook } from "./handlers/webhook.ts";
 import { createWorkOSClient, getJwksUrl } from "./workos/client.ts";
@@ -159,7 +159,8 @@ let processAuth: Auth | undefined;
 export function getAuth(): Auth {
   if (processAuth) return processAuth;
   const config = loadConfig(Deno.env.toObject());
-  processAuth = createAuth(config, { sharedState: openSharedState(config.kvPath) });
+  const sharedState = openSharedState(config.kvPath, { required: config.sharedStateRequired });
+  processAuth = createAuth(config, { sharedState });
   processAuth.revocations.startSync();
   return processAuth;
 }
