@@ -10,6 +10,7 @@ import { createRevocations } from "../packages/authkit-astro-deno/src/shared-sta
 import { MAX_CLOCK_SKEW_MS } from "../packages/authkit-astro-deno/src/shared-state/store.ts";
 import { captureLogs } from "./support/flow.ts";
 import { tempKvPath } from "./support/stack.ts";
+import { unavailableDenoKv } from "./support/denokv.ts";
 
 /** Instances on one KV file, each with its own clock offset from the real time (ms). */
 async function instancesWithClocks(offsets: number[]) {
@@ -90,22 +91,6 @@ Deno.test("a refresh claim renewed by its live claimant stays honoured; once ren
     other.close();
   }
 });
-
-/** A stand-in for a self-hosted `denokv` whose metadata endpoint fails, recording requests. */
-function unavailableDenoKv() {
-  const requests: { method: string; path: string; authorization: string | null }[] = [];
-  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (request) => {
-    await request.body?.cancel();
-    const { pathname } = new URL(request.url);
-    requests.push({
-      method: request.method,
-      path: pathname,
-      authorization: request.headers.get("authorization"),
-    });
-    return new Response("unavailable", { status: 503 });
-  });
-  return { url: `http://127.0.0.1:${server.addr.port}`, requests, server };
-}
 
 Deno.test("openSharedState() passes a denokv URL and DENO_KV_ACCESS_TOKEN to Deno.openKv as given, and reports a configured store it could not open", async () => {
   const denoKv = unavailableDenoKv();
