@@ -15,8 +15,8 @@ import {
   type OrganizationView,
   viewOrganizations,
 } from "./organizations/memberships.ts";
-import { createRefreshInto, handleSwitchOrganization } from "./organizations/switch.ts";
-import { createCoordinatedRefresh } from "./shared-state/refresh.ts";
+import { createSwitchInto, handleSwitchOrganization } from "./organizations/switch.ts";
+import { createCoordinatedRefresh, EXCHANGE_TIMEOUT_MS } from "./shared-state/refresh.ts";
 import { type AuthContext, type Resolution, resolveSession } from "./session/resolve.ts";
 import { createRevocations, type Revocations } from "./shared-state/revocations.ts";
 import { createSessionCookie } from "./session/session.ts";
@@ -69,6 +69,10 @@ export interface AuthOptions {
   cacheSize?: number;
   cacheBytes?: number;
   upstreamTimeoutMs?: number;
+  /** How long a token exchange may run once sent (default `EXCHANGE_TIMEOUT_MS`, S58). */
+  exchangeTimeoutMs?: number;
+  /** How long a request waits for a refresh (default `REFRESH_WAIT_MS`). */
+  refreshWaitMs?: number;
   /** Default: a fresh in-process store (`getAuth` opens Deno KV instead). */
   sharedState?: SharedState;
   /** Waits between polls of another instance's refresh claim. */
@@ -80,12 +84,10 @@ export interface AuthOptions {
 /** Builds the auth layer for `config`. */
 export function createAuth(config: AuthConfig, options: AuthOptions = {}): Auth {
   const now = options.now ?? Date.now;
-  let client: Promise<WorkOS> | undefined;
-  const workos = () =>
-    client ??= createWorkOSClient(config, options.upstreamTimeoutMs).catch((error) => {
-      client = undefined; // not remembered: the next call tries again
-      throw error;
-    });
+  const workos = lazyClient(config, options.upstreamTimeoutMs);
+  // Token exchanges get their own client: a request stops waiting after a few seconds, but an
+  // exchange WorkOS may already have acted on runs on, so its answer is not lost (S58).
+  const exchangeClient = lazyClient(config, options.exchangeTimeoutMs ?? EXCHANGE_TIMEOUT_MS);
   const verify = createTokenVerifier(config, getJwksUrl(config));
   const cache = new ExpiringLru<AuthContext>(options.cacheSize ?? SESSION_CACHE_SIZE, {
     maxBytes: options.cacheBytes ?? SESSION_CACHE_BYTES,
@@ -93,12 +95,13 @@ export function createAuth(config: AuthConfig, options: AuthOptions = {}): Auth 
   });
   const sharedState = options.sharedState ?? createMemorySharedState(now);
   const revocations = createRevocations(sharedState, now);
-  const refresh = createCoordinatedRefresh({
+  const coordinator = createCoordinatedRefresh({
     store: sharedState,
     now,
     sleep: options.sleep,
+    waitMs: options.refreshWaitMs,
     async exchange(session) {
-      const tokens = await refreshTokens(await workos(), config, session.refreshToken);
+      const tokens = await refreshTokens(await exchangeClient(), config, session.refreshToken);
       // The v6 client returns the user in snake_case on refresh: keep the stored one.
       return (await createSessionCookie({ ...session, ...tokens }, config, now())).sealed;
     },
@@ -108,7 +111,13 @@ export function createAuth(config: AuthConfig, options: AuthOptions = {}): Auth 
     pageDeadlineMs: options.membershipsDeadlineMs,
     timeoutMs: options.upstreamTimeoutMs,
   });
-  const refreshInto = createRefreshInto(workos, config, now);
+  const switchInto = createSwitchInto({
+    config,
+    workos: exchangeClient,
+    verify,
+    now,
+    exchangeOnce: coordinator.exchangeOnce,
+  });
   return {
     config,
     workos,
@@ -128,13 +137,20 @@ export function createAuth(config: AuthConfig, options: AuthOptions = {}): Auth 
         verify,
         now,
         memberships,
-        refreshInto,
+        switchInto,
         revocations,
         sessions: cache,
       }),
     viewOrganizations: (auth) => viewOrganizations(auth, memberships),
     resolveSession: (request) =>
-      resolveSession(request, { config, verify, refresh, cache, revocations, now }),
+      resolveSession(request, {
+        config,
+        verify,
+        refresh: coordinator.refresh,
+        cache,
+        revocations,
+        now,
+      }),
   };
 }
 
@@ -148,6 +164,16 @@ export function estimateEntryBytes(seal: string, auth: AuthContext): number {
     for (const item of list) bytes += item.length + 16;
   }
   return bytes;
+}
+
+/** The WorkOS client with `timeoutMs`, loaded on first use; a failed load is not remembered. */
+function lazyClient(config: AuthConfig, timeoutMs: number | undefined): () => Promise<WorkOS> {
+  let client: Promise<WorkOS> | undefined;
+  return () =>
+    client ??= createWorkOSClient(config, timeoutMs).catch((error) => {
+      client = undefined; // the next call tries again
+      throw error;
+    });
 }
 
 let processAuth: Auth | undefined;
