@@ -8,7 +8,10 @@
  */
 import { handleAuthenticate } from "./authenticate.ts";
 import { handleAuthorize, handleAuthorizeComplete } from "./authorize.ts";
+import { type Endpoint, type Fault, faultResponse, holdUntil, zeroCounts } from "./faults.ts";
 import { jsonResponse } from "./http.ts";
+
+export { type Endpoint, type Fault, RATE_LIMIT_RETRY_AFTER_SECONDS } from "./faults.ts";
 import { handleLogout } from "./logout.ts";
 import {
   handleGetOrganization,
@@ -45,20 +48,6 @@ export interface StandInOptions {
   webhook?: WebhookTarget;
 }
 
-/** The endpoints counted and faulted separately. */
-export type Endpoint =
-  | "authorize"
-  | "authenticate"
-  | "jwks"
-  | "logout"
-  | "revoke"
-  | "admin"
-  | "memberships"
-  | "organizations";
-
-/** A failure an endpoint can be switched to; `null` restores normal answers. */
-export type Fault = "error500" | "hang" | "html" | "rate_limited" | null;
-
 /** A running stand-in. */
 export interface StandIn {
   /** The base URL, e.g. `http://127.0.0.1:PORT`. */
@@ -77,6 +66,14 @@ export interface StandIn {
     userId: string,
     opts?: { impersonator?: Impersonator },
   ): Promise<Record<string, unknown>>;
+  /**
+   * Stops the API as `kill -STOP` would: requests are still accepted but held unanswered, on every
+   * endpoint, until `resume()`. Then each is handled as if it had just arrived, even when its
+   * client has given up meanwhile: a refresh token held this way is spent on resume.
+   */
+  pause(): void;
+  /** Answers the requests held by `pause()`, and every later one, as usual. */
+  resume(): void;
   /** Ends a session as an admin would in the dashboard: its tokens die, a webhook is sent. */
   revokeSession(sessionId: string): void;
   /** Ids of the sessions still active. */
@@ -89,9 +86,6 @@ export interface StandIn {
 
 type Handler = (standIn: StandInState, request: Request) => Response | Promise<Response>;
 
-/** The `Retry-After` a "rate_limited" fault sends with its 429. */
-export const RATE_LIMIT_RETRY_AFTER_SECONDS = 2;
-
 const JWKS_PATH = /^\/sso\/jwks\/([^/]+)$/;
 
 /** Starts a stand-in and resolves once it listens. */
@@ -102,6 +96,7 @@ export async function startStandIn(options: StandInOptions): Promise<StandIn> {
   const faults = new Map<Endpoint, Fault>();
   let counts = zeroCounts();
   const released = Promise.withResolvers<void>();
+  let paused: PromiseWithResolvers<void> | null = null;
 
   const server = Deno.serve({
     hostname: options.hostname ?? "127.0.0.1",
@@ -111,13 +106,14 @@ export async function startStandIn(options: StandInOptions): Promise<StandIn> {
       console.error(`AuthKit stand-in: ${error instanceof Error ? error.message : error}`);
       return jsonResponse(500, { message: "Internal Server Error" });
     },
-  }, (request) => {
+  }, async (request) => {
     const { pathname } = new URL(request.url);
     // Method and path only: the query carries codes, states and session ids.
     if (!options.quiet) console.log(`AuthKit stand-in: ${request.method} ${pathname}`);
     const route = findRoute(request.method, pathname);
     if (!route) return jsonResponse(404, { message: "Not Found" });
     counts[route.endpoint]++;
+    if (paused) request = await holdUntil(paused.promise, request);
     const fault = faults.get(route.endpoint);
     if (fault) return faultResponse(fault, released.promise);
     return route.handle(standIn, request);
@@ -173,8 +169,16 @@ export async function startStandIn(options: StandInOptions): Promise<StandIn> {
     },
     activeSessions: () => [...standIn.sessions.keys()],
     webhookDeliveries: () => standIn.webhooks?.deliveries() ?? { sent: 0, accepted: 0 },
+    pause() {
+      paused ??= Promise.withResolvers<void>();
+    },
+    resume() {
+      paused?.resolve();
+      paused = null;
+    },
     async close() {
       released.resolve();
+      paused?.resolve(); // shutdown waits for every pending handler
       await standIn.webhooks?.settled();
       await server.shutdown();
     },
@@ -236,47 +240,6 @@ function handleJwks(standIn: StandInState, request: Request): Response {
   const [, clientId] = new URL(request.url).pathname.match(JWKS_PATH)!;
   if (clientId !== standIn.clientId) return jsonResponse(404, { message: "Not Found" });
   return jsonResponse(200, { keys: standIn.signingKeys.map((key) => key.publicJwk) });
-}
-
-function faultResponse(
-  fault: Exclude<Fault, null>,
-  released: Promise<void>,
-): Response | Promise<Response> {
-  switch (fault) {
-    case "error500":
-      return jsonResponse(500, { message: "Internal Server Error" });
-    case "rate_limited":
-      return Response.json({ message: "Too many requests" }, {
-        status: 429,
-        headers: {
-          "retry-after": String(RATE_LIMIT_RETRY_AFTER_SECONDS),
-          "cache-control": "no-store",
-        },
-      });
-    case "html":
-      // What a proxy in front of the API answers when the API is down.
-      return new Response("<html><body><h1>502 Bad Gateway</h1></body></html>", {
-        status: 502,
-        headers: { "content-type": "text/html" },
-      });
-    case "hang":
-      // Held even after the client gives up, until close() releases it: shutdown waits for
-      // every pending handler, so an unreleased hang would keep close() from resolving.
-      return released.then(() => new Response(null, { status: 503 }));
-  }
-}
-
-function zeroCounts(): Record<Endpoint, number> {
-  return {
-    authorize: 0,
-    authenticate: 0,
-    jwks: 0,
-    logout: 0,
-    revoke: 0,
-    admin: 0,
-    memberships: 0,
-    organizations: 0,
-  };
 }
 
 function checkOptions(options: StandInOptions): void {
