@@ -265,3 +265,37 @@ Deno.test("stand-in: setAccessTokenTtl changes the lifetime of new access tokens
     assertEquals(exp! - iat!, -60);
   });
 });
+
+Deno.test("stand-in: pause() holds requests unanswered until resume(), then spends a held refresh even if its client gave up", async () => {
+  await withStandIn(async ({ standIn, workos }) => {
+    const session = await standIn.issueSession(ADA);
+    const grant = (refreshToken: unknown, signal?: AbortSignal) =>
+      fetch(new URL("/user_management/authenticate", standIn.url), {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({
+          grant_type: "refresh_token",
+          client_id: CLIENT_ID,
+          client_secret: API_KEY,
+          refresh_token: refreshToken,
+        }),
+        signal,
+      });
+    standIn.pause();
+    const gaveUp = grant(session.refresh_token, AbortSignal.timeout(200));
+    await assertRejects(() => gaveUp); // the client stops waiting; the stand-in holds the request
+    const jwks = fetch(workos.userManagement.getJwksUrl(CLIENT_ID));
+    const early = await Promise.race([jwks.then(() => "answered"), delay(200).then(() => "held")]);
+    assertEquals(early, "held", "every endpoint is held while paused");
+    standIn.resume();
+    assertEquals((await jwks).status, 200);
+    await (await jwks).body?.cancel();
+    // On resume the held refresh was handled: its token is spent, as WorkOS would have spent it.
+    const replay = await grant(session.refresh_token);
+    assertEquals([replay.status, (await replay.json()).error], [400, "invalid_grant"]);
+  });
+});
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -6,6 +6,7 @@
 import { assert, assertEquals } from "@std/assert";
 import { CookieJar, request, signIn } from "./support/http_client.ts";
 import { type Instances, type Stack, startInstances, startStack } from "./support/stack.ts";
+import { unavailableDenoKv } from "./support/denokv.ts";
 
 const ADA = "user_01ADA000000000000000000000";
 
@@ -139,16 +140,42 @@ Deno.test("S41 built servers: a forged or stale webhook is refused and changes n
   assert(!pair.b.logs().includes(sessionId), "no session id in logs");
 });
 
-Deno.test("built server: when KV cannot be opened it says so, runs in-process, and still signs in", async () => {
+Deno.test("built server: when configured KV cannot be opened, /healthz answers 503 with the reason, and it still signs in", async () => {
   await using stack = await startStack({
     env: { DENO_KV_PATH: "/nonexistent-dir/for/kv.sqlite3" },
   });
   const health = await request(new URL("/healthz", stack.appUrl), new CookieJar());
-  assertEquals(JSON.parse(health.body).sharedState, "memory");
+  // DENO_KV_PATH asked for shared state: a platform health check must notice it is not in use.
+  assertEquals(health.response.status, 503);
+  const body = JSON.parse(health.body);
+  assertEquals([body.status, body.sharedState], ["degraded", "memory"]);
+  assert(body.reason.includes("could not be opened"), body.reason);
   const fallbackLines = stack.logs().split("\n").filter((l) => l.includes("shared_state_fallback"));
   assertEquals(fallbackLines.length, 1, stack.logs());
   const jar = new CookieJar();
   await signIn(stack, jar, { userId: ADA });
   const dashboard = await request(new URL("/dashboard", stack.appUrl), jar);
   assertEquals(dashboard.response.status, 200);
+});
+
+Deno.test("built server: DENO_KV_PATH may name a self-hosted denokv URL, reached with DENO_KV_ACCESS_TOKEN as given", async () => {
+  const denoKv = unavailableDenoKv();
+  try {
+    await using stack = await startStack({
+      env: {
+        DENO_KV_PATH: `${denoKv.url}/kv/app`,
+        DENO_KV_ACCESS_TOKEN: "denokv_stack_token_0123",
+      },
+    });
+    assertEquals(denoKv.requests[0], {
+      method: "POST",
+      path: "/kv/app",
+      authorization: "Bearer denokv_stack_token_0123",
+    });
+    const health = await request(new URL("/healthz", stack.appUrl), new CookieJar());
+    assertEquals(health.response.status, 503, "that server is down: the instance says so");
+    assert(!stack.logs().includes("denokv_stack_token_0123"), "the token is never logged");
+  } finally {
+    await denoKv.server.shutdown();
+  }
 });

@@ -162,6 +162,7 @@ Deno.test("S45 while WorkOS hangs, one token costs one timeout per few seconds, 
     now: s.clock.now,
     sharedState: s.a.sharedState,
     upstreamTimeoutMs: 100,
+    exchangeTimeoutMs: 100,
   });
   s.fake.onAuthenticate = never;
   const outcomes = [];

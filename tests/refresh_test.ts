@@ -1,8 +1,14 @@
 import { assert, assertEquals, assertRejects } from "@std/assert";
 import {
-  createSingleFlight,
+  createSharedFlights,
   REFRESH_REUSE_WINDOW_MS,
-} from "../packages/authkit-astro-deno/src/shared-state/refresh.ts";
+} from "../packages/authkit-astro-deno/src/shared-state/flights.ts";
+
+/** One exchange per key at a time, remembered as `createSharedFlights` remembers it. */
+function createSingleFlight<T>(exchange: (key: string) => Promise<T>, now: () => number) {
+  const share = createSharedFlights<T>(now);
+  return (key: string) => share(key, () => exchange(key));
+}
 
 interface Tokens {
   accessToken: string;

@@ -146,7 +146,7 @@ const OUTAGES: Record<string, [() => Response | Promise<Response>, string]> = {
 Deno.test("S25 resolveSession() reports an expired session as unavailable during an outage", async (t) => {
   for (const [name, [answer, code]] of Object.entries(OUTAGES)) {
     await t.step(name, async () => {
-      using s = await signedIn({ upstreamTimeoutMs: 200 });
+      using s = await signedIn({ upstreamTimeoutMs: 200, exchangeTimeoutMs: 200 });
       s.clock.advance(600);
       s.fake.onAuthenticate = answer;
       const r = await s.resolve();
@@ -160,7 +160,7 @@ Deno.test("S25 resolveSession() reports an expired session as unavailable during
 Deno.test("S25 resolveSession() keeps a nearly expired but valid token during an outage", async (t) => {
   for (const [name, [answer]] of Object.entries(OUTAGES)) {
     await t.step(name, async () => {
-      using s = await signedIn({ upstreamTimeoutMs: 200 });
+      using s = await signedIn({ upstreamTimeoutMs: 200, exchangeTimeoutMs: 200 });
       const before = await s.resolve();
       assertSignedIn(before);
       s.clock.advance(300 - 30);

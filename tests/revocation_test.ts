@@ -98,6 +98,36 @@ Deno.test("S39 signOut() still signs out when WorkOS's revoke fails, and logs it
   assert(!logs.lines.join("\n").includes(SID), "no session id in logs");
 });
 
+Deno.test("S53 a replayed sign-out of a revoked session calls WorkOS and writes shared state once in all", async () => {
+  await using s = await twoInstances();
+  const writes = () => s.a.sharedState.stats.writes + s.b.sharedState.stats.writes;
+  const first = await signOut(s.a, s.sessionCookie);
+  assertEquals(first.status, 302);
+  assertEquals([s.fake.calls.revoke.length, writes()], [1, 1]);
+  // Ten replays on the instance that signed out, ten on one that has not polled the feed yet.
+  for (const instance of [s.a, s.b]) {
+    for (let replay = 0; replay < 10; replay++) {
+      const response = await signOut(instance, s.sessionCookie);
+      assertEquals(response.status, 302);
+      assertEquals(getSetCookie(response, "wos-session")?.attributes["max-age"], "0");
+    }
+  }
+  assertEquals(s.fake.calls.revoke.length, 1, "one WorkOS call for the session");
+  assertEquals(writes(), 1, "no shared-state write for a session already revoked");
+});
+
+Deno.test("S53 sign-outs of one session racing on two instances call WorkOS once", async () => {
+  await using s = await twoInstances();
+  const responses = await Promise.all([
+    signOut(s.a, s.sessionCookie),
+    signOut(s.b, s.sessionCookie),
+    signOut(s.a, s.sessionCookie),
+    signOut(s.b, s.sessionCookie),
+  ]);
+  for (const response of responses) assertEquals(response.status, 302);
+  assertEquals(s.fake.calls.revoke.length, 1);
+});
+
 /** A `session.revoked` delivery for `sid`, signed at `timestampMs` with `secret`. */
 async function delivery(
   opts: { sid?: string; id?: string; timestampMs?: number; secret?: string; body?: string } = {},

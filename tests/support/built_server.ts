@@ -136,7 +136,10 @@ function serveEnv(port: number, env: Record<string, string>): Record<string, str
   return merged;
 }
 
-/** Resolves once `server` answers `/healthz` on `port`; rejects with its logs if it exits. */
+/**
+ * Resolves once `server` answers `/healthz` on `port` (200, or 503 when configured shared state
+ * fell back to memory: the server is up either way); rejects with its logs if it exits.
+ */
 export async function waitForHealth(server: ServerProcess, port: number): Promise<void> {
   let exited = false;
   server.exited.then(() => (exited = true));
@@ -144,7 +147,7 @@ export async function waitForHealth(server: ServerProcess, port: number): Promis
     try {
       const response = await fetch(`http://127.0.0.1:${port}/healthz`);
       await response.body?.cancel();
-      if (response.ok) return;
+      if (response.status === 200 || response.status === 503) return;
     } catch { /* not listening yet */ }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }

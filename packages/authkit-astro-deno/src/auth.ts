@@ -16,13 +16,13 @@ import {
   type OrganizationView,
   viewOrganizations,
 } from "./organizations/memberships.ts";
-import { createRefreshInto, handleSwitchOrganization } from "./organizations/switch.ts";
-import { createCoordinatedRefresh } from "./shared-state/refresh.ts";
+import { createSwitchInto, handleSwitchOrganization } from "./organizations/switch.ts";
+import { createCoordinatedRefresh, EXCHANGE_TIMEOUT_MS } from "./shared-state/refresh.ts";
 import { type AuthContext, type Resolution, resolveSession } from "./session/resolve.ts";
 import { createRevocations, type Revocations } from "./shared-state/revocations.ts";
 import { createSessionCookie } from "./session/session.ts";
 import { createMemorySharedState, type SharedState } from "./shared-state/store.ts";
-import { openSharedState } from "./shared-state/kv.ts";
+import { openSharedState } from "./shared-state/open.ts";
 import { createTokenVerifier, type TokenVerifier } from "./workos/tokens.ts";
 import { handleWebhook } from "./handlers/webhook.ts";
 import { createWorkOSClient, getJwksUrl } from "./workos/client.ts";
@@ -92,6 +92,10 @@ export interface AuthOptions {
   cacheSize?: number;
   cacheBytes?: number;
   upstreamTimeoutMs?: number;
+  /** How long a token exchange may run once sent (default `EXCHANGE_TIMEOUT_MS`, S58). */
+  exchangeTimeoutMs?: number;
+  /** How long a request waits for a refresh (default `REFRESH_WAIT_MS`). */
+  refreshWaitMs?: number;
   /** Default: a fresh in-process store (`getAuth` opens Deno KV instead). */
   sharedState?: SharedState;
   /** Waits between polls of another instance's refresh claim. */
@@ -103,12 +107,10 @@ export interface AuthOptions {
 /** Builds the auth layer for `config`. */
 export function createAuth(config: AuthConfig, options: AuthOptions = {}): Auth {
   const now = options.now ?? Date.now;
-  let client: Promise<WorkOS> | undefined;
-  const workos = () =>
-    client ??= createWorkOSClient(config, options.upstreamTimeoutMs).catch((error) => {
-      client = undefined; // not remembered: the next call tries again
-      throw error;
-    });
+  const workos = lazyClient(config, options.upstreamTimeoutMs);
+  // Token exchanges get their own client: a request stops waiting after a few seconds, but an
+  // exchange WorkOS may already have acted on runs on, so its answer is not lost (S58).
+  const exchangeClient = lazyClient(config, options.exchangeTimeoutMs ?? EXCHANGE_TIMEOUT_MS);
   const verify = createTokenVerifier(config, getJwksUrl(config));
   const cache = new ExpiringLru<AuthContext>(options.cacheSize ?? SESSION_CACHE_SIZE, {
     maxBytes: options.cacheBytes ?? SESSION_CACHE_BYTES,
@@ -116,12 +118,13 @@ export function createAuth(config: AuthConfig, options: AuthOptions = {}): Auth 
   });
   const sharedState = options.sharedState ?? createMemorySharedState(now);
   const revocations = createRevocations(sharedState, now);
-  const refresh = createCoordinatedRefresh({
+  const coordinator = createCoordinatedRefresh({
     store: sharedState,
     now,
     sleep: options.sleep,
+    waitMs: options.refreshWaitMs,
     async exchange(session) {
-      const tokens = await refreshTokens(await workos(), config, session.refreshToken);
+      const tokens = await refreshTokens(await exchangeClient(), config, session.refreshToken);
       // The v6 client returns the user in snake_case on refresh: keep the stored one.
       return (await createSessionCookie({ ...session, ...tokens }, config, now())).sealed;
     },
@@ -131,13 +134,27 @@ export function createAuth(config: AuthConfig, options: AuthOptions = {}): Auth 
     pageDeadlineMs: options.membershipsDeadlineMs,
     timeoutMs: options.upstreamTimeoutMs,
   });
-  const refreshInto = createRefreshInto(workos, config, now);
+  const switchInto = createSwitchInto({
+    config,
+    workos: exchangeClient,
+    verify,
+    now,
+    exchangeOnce: coordinator.exchangeOnce,
+  });
   // Profiles of users whose cookie session was verified lately, for their bearer requests.
   const profiles = new ExpiringLru<SessionUser>(SESSION_CACHE_SIZE);
   const bearerCache = createBearerCache();
   const sessionList = createSessionList(config, now, options.upstreamTimeoutMs);
   const resolve = (request: Request) =>
-    resolveSession(request, { config, verify, refresh, cache, revocations, now, profiles });
+    resolveSession(request, {
+      config,
+      verify,
+      refresh: coordinator.refresh,
+      cache,
+      revocations,
+      now,
+      profiles,
+    });
   return {
     config,
     workos,
@@ -150,14 +167,14 @@ export function createAuth(config: AuthConfig, options: AuthOptions = {}): Auth 
     signUp: (request) => handleSignIn(request, deps, "sign-up"),
     callback: (request) => handleCallback(request, deps),
     signOut: (request) => handleSignOut(request, deps),
-    webhook: (request) => handleWebhook(request, { config, workos, revocations, now }),
+    webhook: (request) => handleWebhook(request, { config, revocations, now }),
     switchOrganization: (request) =>
       handleSwitchOrganization(request, {
         config,
         verify,
         now,
         memberships,
-        refreshInto,
+        switchInto,
         revocations,
         sessions: cache,
       }),
@@ -193,6 +210,16 @@ export function estimateEntryBytes(seal: string, auth: AuthContext): number {
   return bytes;
 }
 
+/** The WorkOS client with `timeoutMs`, loaded on first use; a failed load is not remembered. */
+function lazyClient(config: AuthConfig, timeoutMs: number | undefined): () => Promise<WorkOS> {
+  let client: Promise<WorkOS> | undefined;
+  return () =>
+    client ??= createWorkOSClient(config, timeoutMs).catch((error) => {
+      client = undefined; // the next call tries again
+      throw error;
+    });
+}
+
 let processAuth: Auth | undefined;
 
 /**
@@ -203,7 +230,8 @@ let processAuth: Auth | undefined;
 export function getAuth(routeOptions: RouteOptions = {}): Auth {
   if (processAuth) return processAuth;
   const config = loadConfig(Deno.env.toObject(), routeOptions);
-  processAuth = createAuth(config, { sharedState: openSharedState(config.kvPath) });
+  const sharedState = openSharedState(config.kvPath, { required: config.sharedStateRequired });
+  processAuth = createAuth(config, { sharedState });
   processAuth.revocations.startSync();
   return processAuth;
 }

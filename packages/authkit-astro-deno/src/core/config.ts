@@ -36,10 +36,19 @@ export interface AuthConfig {
   cookieDomain?: string;
   /** Verifies `POST /webhooks/workos`; without it the route answers 404. */
   webhookSecret?: string;
-  /** A local Deno KV file (`DENO_KV_PATH`); unset, the default database (Deno Deploy's). */
+  /**
+   * Deno KV (`DENO_KV_PATH`): a local file, or the `https://` URL of a self-hosted `denokv` server
+   * (its token in `DENO_KV_ACCESS_TOKEN`, read by Deno). Unset: the default database (Deno
+   * Deploy's).
+   */
   kvPath?: string;
   /** Where each auth route lives and what is protected (the integration's options). */
   routes: AuthRoutes;
+  /**
+   * Whether shared state was asked for (`DENO_KV_PATH` set, or running on Deno Deploy, which sets
+   * `DENO_DEPLOYMENT_ID`): falling back to memory then makes `/healthz` answer 503.
+   */
+  sharedStateRequired: boolean;
 }
 
 /** A variable-by-variable list of what is wrong with the environment. */
@@ -105,6 +114,7 @@ export function loadConfig(env: Env, routeOptions: RouteOptions = {}): AuthConfi
     webhookSecret: env.WORKOS_WEBHOOK_SECRET?.trim() || undefined,
     kvPath: env.DENO_KV_PATH?.trim() || undefined,
     routes,
+    sharedStateRequired: Boolean(env.DENO_KV_PATH?.trim() || env.DENO_DEPLOYMENT_ID?.trim()),
   };
 }
 

@@ -14,6 +14,7 @@ export type AuthErrorCode =
   | "code_rejected" // WorkOS refused the code (`invalid_grant`)
   | "upstream_unavailable" // WorkOS answered 429/5xx/non-JSON, or the network failed
   | "upstream_timeout" // WorkOS did not answer in time
+  | "upstream_circuit_open" // WorkOS recently stalled or failed: no new attempt waits (S45)
   | "upstream_invalid_response" // WorkOS answered 200 without the tokens we need
   | "session_too_large" // the sealed session would not fit in MAX_SESSION_CHUNKS cookies
   | "session_invalid" // the cookie is not a session we sealed, or it expired
@@ -25,6 +26,7 @@ export type AuthErrorCode =
   | "webhook_invalid" // a webhook with a missing, malformed, bad or stale signature
   | "jwks_unavailable" // WorkOS's signing keys could not be fetched
   | "origin_rejected" // a cross-site POST
+  | "payload_too_large" // a form body past its bound (S52)
   | "organization_invalid" // switch to a malformed id, or to an organization the user is not in
   | "organization_switch_refused" // WorkOS refused the session that organization (a 4xx)
   | "organization_reauthentication_required" // the organization wants SSO or MFA: sign in again
@@ -70,6 +72,7 @@ const OUTCOMES: Record<AuthErrorCode, Outcome> = {
   upstream_invalid_response: unavailable(502, "The sign-in service gave an unexpected answer."),
   upstream_timeout: unavailable(504, "The sign-in service did not answer in time."),
   jwks_unavailable: unavailable(503, "The sign-in service is unavailable."),
+  upstream_circuit_open: unavailable(503, "The sign-in service is unavailable."),
   // Not the user's input but the account's data (roles, permissions, entitlements): retrying or
   // signing in again cannot help, so the page says what an administrator can change.
   session_too_large: {
@@ -83,6 +86,12 @@ const OUTCOMES: Record<AuthErrorCode, Outcome> = {
     status: 403,
     title: "Request refused",
     message: "This request did not come from this site.",
+    retrySignIn: false,
+  },
+  payload_too_large: {
+    status: 413,
+    title: "Request refused",
+    message: "The request was larger than this form accepts.",
     retrySignIn: false,
   },
   webhook_invalid: {

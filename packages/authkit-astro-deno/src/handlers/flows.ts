@@ -7,6 +7,7 @@
 import type { WorkOS } from "@workos-inc/node";
 import type { AuthConfig } from "../core/config.ts";
 import { deleteCookie, readCookie, setCookie } from "../session/cookies.ts";
+import { readBoundedForm } from "../core/body.ts";
 import { AuthError, toAuthError } from "../core/errors.ts";
 import { readSignInHints } from "../core/hints.ts";
 import { addVaryCookie, failure, redirect } from "../core/responses.ts";
@@ -146,6 +147,12 @@ export async function handleSignOut(request: Request, deps: FlowDeps): Promise<R
   if (request.headers.get("origin") !== appOrigin) {
     return failure(new AuthError("origin_rejected"), "/sign-out");
   }
+  try {
+    // The form carries nothing sign-out needs, but a huge one is refused unread (S52).
+    await readBoundedForm(request);
+  } catch (error) {
+    return failure(error, "/sign-out");
+  }
   const clearSession = clearSessionCookies(deps.config, sessionChunks(request, deps));
   const sid = await readRequestSessionId(request, deps);
   const afterSignOut = deps.config.routes.afterSignOut;
@@ -158,19 +165,22 @@ export async function handleSignOut(request: Request, deps: FlowDeps): Promise<R
 }
 
 /**
- * Ends session `sid` without relying on the browser (S39): at WorkOS, so its refresh token dies
- * even if the logout redirect is never followed, and in shared state, so every instance refuses
- * the old cookie within a poll interval. Neither failure blocks sign-out; both are logged.
+ * Ends session `sid` without relying on the browser (S39): in shared state, so every instance
+ * refuses the old cookie within a poll interval, and at WorkOS, so its refresh token dies even if
+ * the logout redirect is never followed. Only the first sign-out of a session, across all
+ * instances, calls WorkOS: a replayed sign-out of a revoked session would otherwise spend the
+ * app's WorkOS rate limit, one call per replay (S53). Neither failure blocks sign-out; both are
+ * logged, and when shared state cannot say, WorkOS is asked anyway.
  */
 async function endSessionEverywhere(sid: string, deps: FlowDeps): Promise<void> {
-  const atWorkOS = deps.workos()
+  const first = await deps.revocations.revoke(sid).catch((error) => {
+    logSignOutProblem(new AuthError("shared_state_unavailable", { cause: error }));
+    return true;
+  });
+  if (!first) return;
+  await deps.workos()
     .then((workos) => workos.userManagement.revokeSession({ sessionId: sid }))
     .catch((error) => logSignOutProblem(classifyUpstreamError(error)));
-  const everywhere = deps.revocations.revoke(sid)
-    .catch((error) =>
-      logSignOutProblem(new AuthError("shared_state_unavailable", { cause: error }))
-    );
-  await Promise.all([atWorkOS, everywhere]);
 }
 
 function logSignOutProblem(error: AuthError): void {

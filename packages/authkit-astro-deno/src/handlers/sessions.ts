@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { readBoundedForm } from "../core/body.ts";
 import type { WorkOS } from "@workos-inc/node";
 import { ExpiringLru } from "../core/cache.ts";
 import type { AuthConfig } from "../core/config.ts";
@@ -117,7 +118,12 @@ export async function handleRevokeSessions(
   if (!isSameOriginRequest(request, deps.config.redirectUri.origin)) {
     return failure(new AuthError("origin_rejected"), ROUTE);
   }
-  const form = await request.formData().catch(() => null);
+  let form: FormData | null;
+  try {
+    form = await readBoundedForm(request); // before anything else: 413, nothing buffered (S52)
+  } catch (error) {
+    return failure(error, ROUTE);
+  }
   // The app's page that lists the sessions says where to come back: its form's `returnTo`.
   const returnTo = safeReturnTo(stringOrNull(form?.get("returnTo")), deps.config.routes);
   const resolution = await deps.resolveSession(request);

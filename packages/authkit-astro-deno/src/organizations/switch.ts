@@ -1,6 +1,8 @@
 /**
  * `POST /auth/switch-organization`: re-scopes the session to another of the user's organizations
- * through a refresh with `organization_id`.
+ * through a refresh with `organization_id`. That refresh spends the session's refresh token, so it
+ * goes through the same cross-instance claim as every refresh (S55): one exchange per token, a
+ * refusal remembered, and a switch racing a refresh continues from the refresh's new session.
  *
  * @module
  */
@@ -8,12 +10,13 @@ import type { WorkOS } from "@workos-inc/node";
 import type { ExpiringLru } from "../core/cache.ts";
 import type { AuthConfig } from "../core/config.ts";
 
+import { readBoundedForm } from "../core/body.ts";
 import { AuthError, toAuthError } from "../core/errors.ts";
 import { failure, redirect } from "../core/responses.ts";
 import { isOrganizationId } from "../core/hints.ts";
 import { createRequestId, logAuthFailure } from "../core/log.ts";
 import type { MembershipCache, OrganizationMembership } from "./memberships.ts";
-import { createSingleFlight } from "../shared-state/refresh.ts";
+import type { ExchangeOnce } from "../shared-state/refresh.ts";
 import type { AuthContext } from "../session/resolve.ts";
 import { safeReturnTo } from "../core/return-to.ts";
 import { createSessionCookie, openSession, type Session } from "../session/session.ts";
@@ -21,10 +24,11 @@ import {
   clearSessionCookies,
   readSessionCookie,
   type SessionCookie,
+  sessionCookieHeaders,
 } from "../session/session-cookie.ts";
 import type { Revocations } from "../shared-state/revocations.ts";
 import type { TokenVerifier } from "../workos/tokens.ts";
-import { refreshIntoOrganization, type TokenSet } from "../workos/calls.ts";
+import { refreshIntoOrganization } from "../workos/calls.ts";
 
 const SWITCH_ROUTE = "/auth/switch-organization";
 
@@ -34,29 +38,74 @@ export interface SwitchDeps {
   verify: TokenVerifier;
   now: () => number;
   memberships: MembershipCache;
-  /** Refresh into an organization, shared by concurrent identical switches. */
-  refreshInto: (refreshToken: string, organizationId: string) => Promise<TokenSet>;
+  /** Moves `session` into an organization through the refresh claim (`createSwitchInto`). */
+  switchInto: (session: Session, organizationId: string) => Promise<SwitchedSession>;
   /** The verified-session cache: the old seal's entry is dropped after a switch. */
   sessions: ExpiringLru<AuthContext>;
   /** A session signed out or revoked on any instance cannot be switched (S39, S40). */
   revocations: Revocations;
 }
 
+/** A session moved into an organization, sealed as the cookie will carry it. */
+export interface SwitchedSession {
+  sealed: string;
+  session: Session;
+}
+
+/** What `createSwitchInto` needs. */
+export interface SwitchIntoDeps {
+  config: AuthConfig;
+  /** The client for token exchanges (its timeout lets a late answer land, S58). */
+  workos: () => Promise<WorkOS>;
+  verify: TokenVerifier;
+  now: () => number;
+  exchangeOnce: ExchangeOnce;
+}
+
 /**
- * Shares one exchange among concurrent switches of the same session to the same organization
- * (refresh tokens are single-use): the refresh's single flight, keyed by token and organization.
+ * Builds `switchInto(session, organizationId)`. The token is spent through the refresh claim; if
+ * that claim's outcome is not a session in the organization asked for (a refresh, or a switch to
+ * another organization, spent the token first), the switch continues from that outcome's session
+ * with its new refresh token, so nobody is signed out by the race (S55).
  */
-export function createRefreshInto(
-  workos: () => Promise<WorkOS>,
-  config: AuthConfig,
-  now: () => number,
-): (refreshToken: string, organizationId: string) => Promise<TokenSet> {
-  const exchangeOnce = createSingleFlight(async (key) => {
-    const [refreshToken, organizationId] = key.split("\u0000");
-    return await refreshIntoOrganization(await workos(), config, { refreshToken, organizationId });
-  }, now);
-  // NUL never occurs in a refresh token or an organization id (checked by `isOrganizationId`).
-  return (refreshToken, organizationId) => exchangeOnce(`${refreshToken}\u0000${organizationId}`);
+export function createSwitchInto(
+  deps: SwitchIntoDeps,
+): (session: Session, organizationId: string) => Promise<SwitchedSession> {
+  return async (session, organizationId) => {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const sealed = await deps.exchangeOnce(session, (s) => exchangeInto(s, organizationId, deps));
+      const opened = await openSession(sealed, deps.config, deps.now());
+      if (!opened) throw new AuthError("session_invalid");
+      if (opened.value.organizationId === organizationId) return { sealed, session: opened.value };
+      session = opened.value;
+    }
+    throw new AuthError("refresh_pending"); // switches racing each other: transient, try again
+  };
+}
+
+/**
+ * Spends `session`'s refresh token for tokens scoped to `organizationId`, and seals the result.
+ * No session from a token that does not verify, names another user or another organization.
+ */
+async function exchangeInto(
+  session: Session,
+  organizationId: string,
+  deps: SwitchIntoDeps,
+): Promise<string> {
+  const tokens = await refreshIntoOrganization(await deps.workos(), deps.config, {
+    refreshToken: session.refreshToken,
+    organizationId,
+  });
+  const verification = await deps.verify(tokens.accessToken, deps.now());
+  if (
+    !verification.ok || verification.claims.sub !== session.user.id ||
+    verification.claims.org_id !== organizationId
+  ) {
+    throw new AuthError("upstream_invalid_response");
+  }
+  // Built as a refresh builds it: the stored user is kept.
+  const switched: Session = { ...session, ...tokens, organizationId };
+  return (await createSessionCookie(switched, deps.config, deps.now())).sealed;
 }
 
 /**
@@ -73,7 +122,12 @@ export async function handleSwitchOrganization(
   if (request.headers.get("origin") !== deps.config.redirectUri.origin) {
     return failure(new AuthError("origin_rejected"), SWITCH_ROUTE);
   }
-  const form = await request.formData().catch(() => null);
+  let form: FormData | null;
+  try {
+    form = await readBoundedForm(request); // before anything else: 413, nothing buffered (S52)
+  } catch (error) {
+    return failure(error, SWITCH_ROUTE);
+  }
   const organizationId = form?.get("organizationId");
   const returnTo = safeReturnTo(stringOrNull(form?.get("returnTo")), deps.config.routes);
 
@@ -114,9 +168,9 @@ async function switchSession(
   returnTo: string,
   deps: SwitchDeps,
 ): Promise<Response> {
-  let tokens: TokenSet;
+  let switched: SwitchedSession;
   try {
-    tokens = await deps.refreshInto(session.refreshToken, organizationId);
+    switched = await deps.switchInto(session, organizationId);
   } catch (error) {
     const authError = toAuthError(error);
     if (authError.code === "organization_reauthentication_required") {
@@ -132,29 +186,22 @@ async function switchSession(
         clearSessionCookies(deps.config, cookie.chunks),
       );
     }
-    return failure(authError, SWITCH_ROUTE); // transient or refused: the session is kept
+    if (authError.code === "session_too_large") {
+      // Its refresh token is spent: the old cookie goes with the explanation (S43).
+      const response = failure(authError, SWITCH_ROUTE);
+      for (const c of clearSessionCookies(deps.config, cookie.chunks)) {
+        response.headers.append("set-cookie", c);
+      }
+      return response;
+    }
+    // Transient (the exchange may still land, for the old cookie's next request) or refused:
+    // the session is kept.
+    return failure(authError, SWITCH_ROUTE);
   }
-  // No session from a token that does not verify, names another user or another organization.
-  // The old refresh token is spent by now: the old cookie serves until its access token expires,
-  // then its refresh is refused and the user signs in again, which is the fail-closed outcome.
-  const verification = await deps.verify(tokens.accessToken, deps.now()).catch(toAuthError);
-  if (verification instanceof AuthError) return failure(verification, SWITCH_ROUTE);
-  if (
-    !verification.ok || verification.claims.sub !== session.user.id ||
-    verification.claims.org_id !== organizationId
-  ) {
-    return failure(new AuthError("upstream_invalid_response"), SWITCH_ROUTE);
-  }
-  // Built as `refreshSession` in resolve.ts builds it: the stored user is kept.
-  const switched: Session = { ...session, ...tokens, organizationId };
-  let headers: string[];
-  try {
-    ({ headers } = await createSessionCookie(switched, deps.config, deps.now(), {
-      previousChunks: cookie.chunks,
-    }));
-  } catch (error) {
-    return failure(error, SWITCH_ROUTE);
-  }
+  const headers = sessionCookieHeaders(switched.sealed, deps.config, {
+    maxAgeSeconds: switched.session.expiresAt - Math.floor(deps.now() / 1000),
+    previousChunks: cookie.chunks,
+  });
   // The old seal's refresh token is spent; its cached view would still show the old organization.
   deps.sessions.delete(cookie.seal!);
   deps.memberships.drop(session.user.id);

@@ -1,19 +1,18 @@
 /**
  * The shared state on Deno KV: FoundationDB on Deno Deploy (the database attached to the app),
  * SQLite locally. Every entry is written with `expireIn` *and* its expiry in the value, because
- * `expireIn` is only the earliest time KV may delete it; readers trust the value's `expiresAt`.
+ * `expireIn` is only the earliest time KV may delete it; readers trust the value's `expiresAt`, and
+ * refresh records only by their own clock (S56).
  *
  * @module
  */
-import { logSink } from "../core/log.ts";
 import {
-  createMemorySharedState,
   FEED_TTL_MS,
   isLive,
+  MAX_CLOCK_SKEW_MS,
   type RefreshRecord,
   type Revocation,
   type SharedState,
-  type SharedStateMode,
   type SharedStateStats,
 } from "./store.ts";
 
@@ -23,6 +22,14 @@ const REFRESH = [KV_PREFIX, "refresh"] as const;
 const REVOKED = [KV_PREFIX, "revoked"] as const;
 const FEED = [KV_PREFIX, "revocation_feed"] as const;
 const EVENTS = [KV_PREFIX, "webhook_event"] as const;
+
+/**
+ * KV may delete an entry once its `expireIn` passes by the clock of whoever checks; a writer whose
+ * clock is slow would otherwise have its claim deleted early. Readers decide liveness themselves.
+ */
+const EXPIRY_SLACK_MS = 2 * MAX_CLOCK_SKEW_MS;
+/** Bound on remembered first sightings of refresh records (S56). */
+const MAX_SIGHTINGS = 10_000;
 
 /** How often a call that met a locked local database is tried again, and the wait between. */
 const LOCKED_RETRIES = 20;
@@ -52,6 +59,44 @@ export async function retryWhileLocked<T>(call: () => Promise<T>): Promise<T> {
 /** The shared state on an open KV database. */
 export function createKvSharedState(kv: Deno.Kv, now: () => number = Date.now): SharedState {
   const stats: SharedStateStats = { reads: 0, writes: 0, polls: 0 };
+  // When this instance first saw each version of a refresh record, by its own clock (S56).
+  const firstSeen = new Map<string, number>();
+
+  function sighting(key: Deno.KvKey, versionstamp: string, at: number): number {
+    const id = `${key.join("\u0000")}@${versionstamp}`;
+    const seen = firstSeen.get(id);
+    if (seen !== undefined) return seen;
+    firstSeen.set(id, at);
+    if (firstSeen.size > MAX_SIGHTINGS) firstSeen.delete(firstSeen.keys().next().value!);
+    return at;
+  }
+
+  /**
+   * A refresh record as this instance honours it: until its writer's `expiresAt`, but never past
+   * `ttlMs` after this instance first saw this version, by its own clock, so a writer whose clock
+   * runs ahead cannot stretch a claim (S56), while a claim left by a crash still ends on time.
+   */
+  function liveRefresh(entry: Deno.KvEntryMaybe<RefreshRecord>): RefreshRecord | null {
+    if (entry.value === null || entry.versionstamp === null) return null;
+    const seenAt = sighting(entry.key, entry.versionstamp, now());
+    const until = Math.min(entry.value.expiresAt, seenAt + (entry.value.ttlMs ?? Infinity));
+    return until > now() ? entry.value : null;
+  }
+
+  /** Writes a refresh record, and counts this moment as its first sighting here. */
+  async function putRefresh(
+    seen: Deno.KvEntryMaybe<RefreshRecord> | null,
+    key: Deno.KvKey,
+    record: RefreshRecord,
+  ): Promise<boolean> {
+    const expireIn = (record.ttlMs ?? 0) + EXPIRY_SLACK_MS;
+    const result = await commit(() => {
+      const op = kv.atomic();
+      return (seen ? op.check(seen) : op).set(key, record, { expireIn });
+    });
+    if (result.ok) sighting(key, result.versionstamp, now());
+    return result.ok;
+  }
 
   function get<T>(key: Deno.KvKey): Promise<Deno.KvEntryMaybe<T>> {
     stats.reads++;
@@ -63,15 +108,6 @@ export function createKvSharedState(kv: Deno.Kv, now: () => number = Date.now): 
   ): Promise<Deno.KvCommitResult | Deno.KvCommitError> {
     stats.writes++;
     return retryWhileLocked(() => op().commit());
-  }
-
-  /** Sets `key` only if it still holds what `seen` read; false when another writer won. */
-  async function setIfUnchanged(
-    seen: Deno.KvEntryMaybe<unknown>,
-    value: { expiresAt: number },
-  ): Promise<boolean> {
-    const expireIn = Math.max(1, value.expiresAt - now());
-    return (await commit(() => kv.atomic().check(seen).set(seen.key, value, { expireIn }))).ok;
   }
 
   /** Adds the revoked entry and its feed entry to an atomic operation. */
@@ -88,25 +124,29 @@ export function createKvSharedState(kv: Deno.Kv, now: () => number = Date.now): 
     stats,
     async claimRefresh(hash, ttlMs) {
       const seen = await get<RefreshRecord>([...REFRESH, hash]);
-      if (isLive(seen.value, now())) return seen.value;
-      const claim: RefreshRecord = { state: "claimed", expiresAt: now() + ttlMs };
-      if (await setIfUnchanged(seen, claim)) return null;
+      const live = liveRefresh(seen);
+      if (live) return live;
+      const claim: RefreshRecord = { state: "claimed", expiresAt: now() + ttlMs, ttlMs };
+      if (await putRefresh(seen, seen.key, claim)) return null;
       // Another instance claimed it between our read and write: report its record.
-      const winner = await get<RefreshRecord>([...REFRESH, hash]);
-      return isLive(winner.value, now())
-        ? winner.value
-        : { state: "claimed", expiresAt: now() + ttlMs };
+      return liveRefresh(await get<RefreshRecord>([...REFRESH, hash])) ?? claim;
+    },
+    async holdRefresh(hash, ttlMs) {
+      const seen = await get<RefreshRecord>([...REFRESH, hash]);
+      if (seen.value?.state !== "claimed") return;
+      await putRefresh(seen, seen.key, { state: "claimed", expiresAt: now() + ttlMs, ttlMs });
     },
     async settleRefresh(hash, outcome, ttlMs) {
-      const record = { ...outcome, expiresAt: now() + ttlMs };
-      await commit(() => kv.atomic().set([...REFRESH, hash], record, { expireIn: ttlMs }));
+      await putRefresh(null, [...REFRESH, hash], { ...outcome, expiresAt: now() + ttlMs, ttlMs });
     },
     async readRefresh(hash) {
-      const entry = await get<RefreshRecord>([...REFRESH, hash]);
-      return isLive(entry.value, now()) ? entry.value : null;
+      return liveRefresh(await get<RefreshRecord>([...REFRESH, hash]));
     },
     async revoke(revocation) {
-      await commit(() => withRevocation(kv.atomic(), revocation));
+      const seen = await get<{ expiresAt: number }>([...REVOKED, revocation.sid]);
+      // Already revoked, by a sign-out or a webhook on any instance: nothing to write (S53).
+      if (isLive(seen.value, now())) return false;
+      return (await commit(() => withRevocation(kv.atomic().check(seen), revocation))).ok;
     },
     async isRevoked(sid) {
       const entry = await get<{ expiresAt: number }>([...REVOKED, sid]);
@@ -138,65 +178,4 @@ export function createKvSharedState(kv: Deno.Kv, now: () => number = Date.now): 
       kv.close();
     },
   };
-}
-
-/**
- * Opens KV at `path` (a local file; unset: the default database, on Deno Deploy the one attached
- * to the app), falling back to the in-process store with one clear log line when KV is not
- * enabled or cannot be opened. Returns at once; `ready` settles when the choice is made.
- */
-export function openSharedState(path: string | undefined): SharedState {
-  let store: SharedState | undefined;
-  const ready = open(path).then((opened) => void (store = opened));
-  const use = async () => {
-    await ready;
-    return store!;
-  };
-  return {
-    get mode(): SharedStateMode {
-      return store?.mode ?? "opening";
-    },
-    ready,
-    get stats() {
-      return store?.stats ?? { reads: 0, writes: 0, polls: 0 };
-    },
-    claimRefresh: async (key, ttlMs) => (await use()).claimRefresh(key, ttlMs),
-    settleRefresh: async (key, outcome, ttlMs) => (await use()).settleRefresh(key, outcome, ttlMs),
-    readRefresh: async (key) => (await use()).readRefresh(key),
-    revoke: async (revocation) => (await use()).revoke(revocation),
-    isRevoked: async (sid) => (await use()).isRevoked(sid),
-    revocationsSince: async (sinceMs) => (await use()).revocationsSince(sinceMs),
-    revokeForEvent: async (eventId, ttlMs, revocation) =>
-      (await use()).revokeForEvent(eventId, ttlMs, revocation),
-    close: () => void ready.then(() => store!.close()),
-  };
-}
-
-async function open(path: string | undefined): Promise<SharedState> {
-  if (typeof Deno.openKv !== "function") {
-    return fallBack('Deno KV is not enabled (add "unstable": ["kv"] to deno.json)');
-  }
-  try {
-    return createKvSharedState(await Deno.openKv(path));
-  } catch (error) {
-    const where = path ? `"${path}"` : "the default database";
-    return fallBack(`Deno KV at ${where} could not be opened (${errorName(error)})`);
-  }
-}
-
-function fallBack(reason: string): SharedState {
-  logSink.write(JSON.stringify({
-    time: new Date().toISOString(),
-    level: "warn",
-    event: "shared_state_fallback",
-    message: `${reason}: using in-process state, correct for a single instance only`,
-  }));
-  return createMemorySharedState();
-}
-
-function errorName(error: unknown): string {
-  if (error instanceof Deno.errors.NotCapable || error instanceof Deno.errors.PermissionDenied) {
-    return "no permission: grant --allow-read and --allow-write for the path";
-  }
-  return error instanceof Error ? error.name : "unknown error";
 }

@@ -31,8 +31,12 @@ export interface Revocations {
    * `sid` is refused by verification anyway.
    */
   isTokenRevoked(accessToken: string): Promise<boolean>;
-  /** Revokes `sid` here at once and in shared state for every other instance. */
-  revoke(sid: string): Promise<void>;
+  /**
+   * Revokes `sid` here at once and in shared state for every other instance. True only for the
+   * first revocation of `sid` across all instances; a repeat costs no write, and none at all in
+   * shared state when this instance already knows (S53).
+   */
+  revoke(sid: string): Promise<boolean>;
   /** `revoke`, once per webhook event id across all instances; false for a repeat delivery. */
   revokeForEvent(eventId: string, eventTtlMs: number, sid: string): Promise<boolean>;
   /** Reads the feed once (what the poll does each second). */
@@ -67,7 +71,10 @@ export function createRevocations(store: SharedState, now: () => number = Date.n
     try {
       const result = await store.revocationsSince(cursor - FEED_OVERLAP_MS);
       for (const { sid, expiresAt } of result.revocations) remember(sid, expiresAt);
-      cursor = Math.max(cursor, result.cursor);
+      // Feed keys carry the writers' clocks: one running ahead must not carry the cursor past
+      // entries a correct clock writes next, so the cursor never passes this instance's own
+      // clock, and each poll re-reads the skew a writer running behind may have (S54).
+      cursor = Math.min(Math.max(cursor, result.cursor), now());
       failing = false;
     } catch (error) {
       // One line when polling starts failing, not one a second.
@@ -89,9 +96,15 @@ export function createRevocations(store: SharedState, now: () => number = Date.n
       return sid ? revocations.isRevoked(sid) : Promise.resolve(false);
     },
     async revoke(sid) {
+      if (has(sid)) return false;
       const expiresAt = now() + REVOCATION_TTL_MS;
       remember(sid, expiresAt);
-      await store.revoke({ sid, expiresAt });
+      try {
+        return await store.revoke({ sid, expiresAt });
+      } catch (error) {
+        known.delete(sid); // not recorded for other instances: a later sign-out tries again
+        throw error;
+      }
     },
     async revokeForEvent(eventId, eventTtlMs, sid) {
       const expiresAt = now() + REVOCATION_TTL_MS;

@@ -15,11 +15,15 @@
 /** Which implementation is active; `/healthz` reports it. */
 export type SharedStateMode = "kv" | "memory" | "opening";
 
-/** A refresh claim and its outcome, shared by every instance that holds the same token. */
+/**
+ * A refresh claim and its outcome, shared by every instance that holds the same token. `ttlMs` is
+ * how long a reader honours the record from when it first sees it, by the reader's own clock: the
+ * writer's `expiresAt` is only a hint, since a writer with a fast clock would otherwise block the
+ * token for as long as its clock is ahead (S56).
+ */
 export type RefreshRecord =
-  | { state: "claimed"; expiresAt: number }
-  | { state: "done"; sealed: string; expiresAt: number }
-  | { state: "failed"; code: string; expiresAt: number };
+  & ({ state: "claimed" } | { state: "done"; sealed: string } | { state: "failed"; code: string })
+  & { expiresAt: number; ttlMs?: number };
 
 /** An outcome a claimant publishes. */
 export type RefreshOutcome =
@@ -46,6 +50,11 @@ export interface SharedStateStats {
 export interface SharedState {
   /** `"opening"` until `ready` settles. */
   readonly mode: SharedStateMode;
+  /**
+   * Why shared state was configured (`DENO_KV_PATH`, or Deno Deploy) but this process fell back
+   * to memory; `/healthz` answers 503 with it. Undefined when all is as configured.
+   */
+  readonly degraded?: string;
   /** Settles once the store is open (or has fallen back to memory); never rejects. */
   readonly ready: Promise<void>;
   readonly stats: SharedStateStats;
@@ -54,16 +63,22 @@ export interface SharedState {
    * this caller now holds the claim, else to the live record (another claim, or its outcome).
    */
   claimRefresh(key: string, ttlMs: number): Promise<RefreshRecord | null>;
+  /** Extends the caller's live claim of `key` by `ttlMs` (while its exchange still runs). */
+  holdRefresh(key: string, ttlMs: number): Promise<void>;
   /** Publishes the claimant's outcome, readable by `readRefresh` and `claimRefresh` for `ttlMs`. */
   settleRefresh(key: string, outcome: RefreshOutcome, ttlMs: number): Promise<void>;
   /** The live record of `key`, if any. */
   readRefresh(key: string): Promise<RefreshRecord | null>;
-  /** Records `sid` as revoked until `expiresAt`, and appends it to the revocation feed. */
-  revoke(revocation: Revocation): Promise<void>;
+  /**
+   * Records `sid` as revoked until `expiresAt` and appends it to the revocation feed, in one
+   * atomic check-and-set: true only for the first caller across all instances; a session already
+   * revoked costs one read and no write (S53).
+   */
+  revoke(revocation: Revocation): Promise<boolean>;
   /** Whether `sid` is revoked now. */
   isRevoked(sid: string): Promise<boolean>;
   /**
-   * Revocations written at or after `sinceMs` (the writer's clock), and the cursor to pass next.
+   * Revocations written at or after `sinceMs` (the writer's clock), and the newest write time seen.
    * Polled about once a second per instance; `kv.watch` does not cross processes that share a
    * local SQLite file, so polling is what works everywhere.
    */
@@ -88,11 +103,18 @@ export function isLive(record: { expiresAt: number } | null | undefined, now: nu
   return record !== null && record !== undefined && record.expiresAt > now;
 }
 
-/** How long the revocation feed keeps an entry: long enough for every instance's next polls. */
-export const FEED_TTL_MS = 60_000;
+/** How long the revocation feed keeps an entry: past every instance's re-reads of it. */
+export const FEED_TTL_MS = 120_000;
 
-/** An instance's poll re-reads this much of the feed's past: writers' clocks and commits differ. */
-export const FEED_OVERLAP_MS = 10_000;
+/**
+ * The clock error between instances the revocation feed tolerates without losing an entry (S54):
+ * feed keys carry the writer's clock, so each poll re-reads this much of the past, and the
+ * reader's cursor never moves past its own clock (`revocations.ts`).
+ */
+export const MAX_CLOCK_SKEW_MS = 30_000;
+
+/** An instance's poll re-reads this much of the feed's past: clock skew plus commit delays. */
+export const FEED_OVERLAP_MS = MAX_CLOCK_SKEW_MS + 15_000;
 
 /** Upper bound on entries kept in memory per kind, oldest dropped first. */
 const MAX_MEMORY_ENTRIES = 100_000;
@@ -126,12 +148,18 @@ export function createMemorySharedState(now: () => number = Date.now): SharedSta
       const existing = live(refreshes, key);
       if (existing) return Promise.resolve(existing);
       stats.writes++;
-      boundedSet(refreshes, key, { state: "claimed", expiresAt: now() + ttlMs });
+      boundedSet(refreshes, key, { state: "claimed", expiresAt: now() + ttlMs, ttlMs });
       return Promise.resolve(null);
+    },
+    holdRefresh(key, ttlMs) {
+      if (live(refreshes, key)?.state !== "claimed") return Promise.resolve();
+      stats.writes++;
+      boundedSet(refreshes, key, { state: "claimed", expiresAt: now() + ttlMs, ttlMs });
+      return Promise.resolve();
     },
     settleRefresh(key, outcome, ttlMs) {
       stats.writes++;
-      boundedSet(refreshes, key, { ...outcome, expiresAt: now() + ttlMs });
+      boundedSet(refreshes, key, { ...outcome, expiresAt: now() + ttlMs, ttlMs });
       return Promise.resolve();
     },
     readRefresh(key) {
@@ -139,9 +167,11 @@ export function createMemorySharedState(now: () => number = Date.now): SharedSta
       return Promise.resolve(live(refreshes, key));
     },
     revoke(revocation) {
+      stats.reads++;
+      if ((revoked.get(revocation.sid) ?? 0) > now()) return Promise.resolve(false);
       stats.writes++;
       revokeNow(revocation);
-      return Promise.resolve();
+      return Promise.resolve(true);
     },
     isRevoked(sid) {
       stats.reads++;

@@ -7,6 +7,7 @@
  * @module
  */
 import { jsonResponse } from "./http.ts";
+import { type Fault, faultResponse, holdUntil, zeroCounts } from "./faults.ts";
 import { type Endpoint, findRoute } from "./routes.ts";
 import { loadSeed, type Seed } from "./seed.ts";
 import { endSession, type Impersonator, type StandInState, startSession } from "./state.ts";
@@ -37,9 +38,7 @@ export interface StandInOptions {
 }
 
 export type { Endpoint };
-
-/** A failure an endpoint can be switched to; `null` restores normal answers. */
-export type Fault = "error500" | "hang" | "html" | "rate_limited" | null;
+export { type Fault, RATE_LIMIT_RETRY_AFTER_SECONDS } from "./faults.ts";
 
 /** A running stand-in. */
 export interface StandIn {
@@ -59,6 +58,14 @@ export interface StandIn {
     userId: string,
     opts?: { impersonator?: Impersonator; authTime?: number },
   ): Promise<Record<string, unknown>>;
+  /**
+   * Stops the API as `kill -STOP` would: requests are still accepted but held unanswered, on every
+   * endpoint, until `resume()`. Then each is handled as if it had just arrived, even when its
+   * client has given up meanwhile: a refresh token held this way is spent on resume.
+   */
+  pause(): void;
+  /** Answers the requests held by `pause()`, and every later one, as usual. */
+  resume(): void;
   /** Ends a session as an admin would in the dashboard: its tokens die, a webhook is sent. */
   revokeSession(sessionId: string): void;
   /** Ids of the sessions still active. */
@@ -69,9 +76,6 @@ export interface StandIn {
   close(): Promise<void>;
 }
 
-/** The `Retry-After` a "rate_limited" fault sends with its 429. */
-export const RATE_LIMIT_RETRY_AFTER_SECONDS = 2;
-
 /** Starts a stand-in and resolves once it listens. */
 export async function startStandIn(options: StandInOptions): Promise<StandIn> {
   checkOptions(options);
@@ -80,6 +84,7 @@ export async function startStandIn(options: StandInOptions): Promise<StandIn> {
   const faults = new Map<Endpoint, Fault>();
   let counts = zeroCounts();
   const released = Promise.withResolvers<void>();
+  let paused: PromiseWithResolvers<void> | null = null;
 
   const server = Deno.serve({
     hostname: options.hostname ?? "127.0.0.1",
@@ -89,13 +94,14 @@ export async function startStandIn(options: StandInOptions): Promise<StandIn> {
       console.error(`AuthKit stand-in: ${error instanceof Error ? error.message : error}`);
       return jsonResponse(500, { message: "Internal Server Error" });
     },
-  }, (request, info) => {
+  }, async (request, info) => {
     const { pathname } = new URL(request.url);
     // Method and path only: the query carries codes, states and session ids.
     if (!options.quiet) console.log(`AuthKit stand-in: ${request.method} ${pathname}`);
     const route = findRoute(request.method, pathname);
     if (!route) return jsonResponse(404, { message: "Not Found" });
     counts[route.endpoint]++;
+    if (paused) request = await holdUntil(paused.promise, request);
     const fault = faults.get(route.endpoint);
     if (fault) return faultResponse(fault, released.promise);
     return route.handle(standIn, request, info);
@@ -153,53 +159,19 @@ export async function startStandIn(options: StandInOptions): Promise<StandIn> {
     },
     activeSessions: () => [...standIn.sessions.keys()],
     webhookDeliveries: () => standIn.webhooks?.deliveries() ?? { sent: 0, accepted: 0 },
+    pause() {
+      paused ??= Promise.withResolvers<void>();
+    },
+    resume() {
+      paused?.resolve();
+      paused = null;
+    },
     async close() {
       released.resolve();
+      paused?.resolve(); // shutdown waits for every pending handler
       await standIn.webhooks?.settled();
       await server.shutdown();
     },
-  };
-}
-
-function faultResponse(
-  fault: Exclude<Fault, null>,
-  released: Promise<void>,
-): Response | Promise<Response> {
-  switch (fault) {
-    case "error500":
-      return jsonResponse(500, { message: "Internal Server Error" });
-    case "rate_limited":
-      return Response.json({ message: "Too many requests" }, {
-        status: 429,
-        headers: {
-          "retry-after": String(RATE_LIMIT_RETRY_AFTER_SECONDS),
-          "cache-control": "no-store",
-        },
-      });
-    case "html":
-      // What a proxy in front of the API answers when the API is down.
-      return new Response("<html><body><h1>502 Bad Gateway</h1></body></html>", {
-        status: 502,
-        headers: { "content-type": "text/html" },
-      });
-    case "hang":
-      // Held even after the client gives up, until close() releases it: shutdown waits for
-      // every pending handler, so an unreleased hang would keep close() from resolving.
-      return released.then(() => new Response(null, { status: 503 }));
-  }
-}
-
-function zeroCounts(): Record<Endpoint, number> {
-  return {
-    authorize: 0,
-    authenticate: 0,
-    jwks: 0,
-    logout: 0,
-    revoke: 0,
-    admin: 0,
-    memberships: 0,
-    organizations: 0,
-    sessions: 0,
   };
 }
 
