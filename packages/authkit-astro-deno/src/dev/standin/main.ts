@@ -2,7 +2,7 @@
  * Runs the AuthKit stand-in for local development:
  *
  * ```sh
- * deno run --allow-net --allow-read --allow-env src/dev/authkit/main.ts
+ * deno run --allow-net --allow-read --allow-env packages/authkit-astro-deno/src/dev/standin/main.ts
  * ```
  *
  * It reads the app's own `WORKOS_API_KEY`, `WORKOS_CLIENT_ID` and `WORKOS_REDIRECT_URI`, and
