@@ -1,12 +1,22 @@
 /**
- * Imported first by the built server (see `astro.config.mjs`): validates the configuration at
- * start, so a deployment with a missing or weak secret refuses to start and says which variable
- * is wrong, instead of failing on its first request.
+ * Imported first by the built server (see `astro.config.mjs`): says which Deno runs and stops
+ * if it lacks a feature the server needs, then validates the configuration, so a deployment on
+ * too old a runtime or with a missing or weak secret refuses to start and says why, instead of
+ * failing on its first request.
  *
  * @module
  */
+import { describeRuntime, describeRuntimeProblem } from "./runtime.ts";
 import { getAuth } from "../auth.ts";
 import { ConfigError } from "../core/config.ts";
+
+// Once per process: the platform picks the version, and its logs are where an operator looks.
+console.log(describeRuntime(Deno.version));
+const runtimeProblem = describeRuntimeProblem(globalThis, Deno.version.deno);
+if (runtimeProblem) {
+  console.error(runtimeProblem);
+  Deno.exit(1);
+}
 
 try {
   const auth = getAuth();
