@@ -39,8 +39,13 @@ export function findMissingFeatures(
   scope: object,
   features: readonly RuntimeFeature[] = REQUIRED_FEATURES,
 ): string[] {
-  return features.filter((feature) => typeof lookUp(scope, feature.path) !== feature.kind)
+  return features.filter((feature) => !hasKind(lookUp(scope, feature.path), feature.kind))
     .map((feature) => feature.path);
+}
+
+function hasKind(value: unknown, kind: RuntimeFeature["kind"]): boolean {
+  if (kind === "function") return typeof value === "function";
+  return typeof value === "object" && value !== null;
 }
 
 /**
