@@ -4,6 +4,10 @@
  * started with `--cached-only` and only the Production context's variables; a browser-like
  * client signs in, reaches the dashboard and signs out against the local AuthKit stand-in.
  *
+ * The build always uses the Deno running this test (the pinned one); the built server runs under
+ * the executable `SMOKE_DENO` names, if set, so the same checks measure an older release such as
+ * the one Deno Deploy runs: `.ci/run` runs `SMOKE_DENO=<deno 2.5.0> deno task smoke`.
+ *
  * Not named `*_test.ts`, so `deno task test` does not run it a second time.
  *
  * @module
@@ -13,9 +17,15 @@ import {
   type StandIn,
   startStandIn,
 } from "../../packages/authkit-astro-deno/src/dev/standin/server.ts";
-import { CookieJar, request, signIn } from "../support/http_client.ts";
+import { CookieJar, readHealth, request, signIn } from "../support/http_client.ts";
 import { freePort, type Stack } from "../support/stack.ts";
-import { buildInto, cacheEntry, spawnServer, waitForHealth } from "../support/built_server.ts";
+import {
+  buildInto,
+  cacheEntry,
+  denoVersion,
+  spawnServer,
+  waitForHealth,
+} from "../support/built_server.ts";
 
 const ADA = "user_01ADA000000000000000000000";
 const API_KEY = "sk_test_smoke_key";
@@ -27,6 +37,11 @@ const REQUIRED = [
   "WORKOS_REDIRECT_URI",
   "WORKOS_COOKIE_PASSWORD",
 ];
+
+/** The `deno` binary that runs the built server, and its version. */
+const RUNTIME = Deno.env.get("SMOKE_DENO") || Deno.execPath();
+const RUNTIME_VERSION = await denoVersion(RUNTIME);
+const SMOKE = `deploy smoke (runs on Deno ${RUNTIME_VERSION})`;
 
 interface DeployLike {
   outDir: string;
@@ -65,21 +80,27 @@ function productionEnv(standIn: StandIn, appUrl: URL): Record<string, string> {
   };
 }
 
-Deno.test("deploy smoke: the app builds with no secrets and caches into a fresh DENO_DIR", async () => {
+Deno.test(`${SMOKE}: the app builds on Deno ${Deno.version.deno} with no secrets and caches into a fresh DENO_DIR`, async () => {
   const { entry, denoDir } = await buildDeployLike();
   assert((await Deno.stat(entry)).isFile, "dist/server/entry.mjs built");
   assert((await Array.fromAsync(Deno.readDir(denoDir))).length > 0, "DENO_DIR populated");
 });
 
-Deno.test("deploy smoke: --cached-only server signs in, shows the dashboard and signs out", async () => {
+Deno.test(`${SMOKE}: --cached-only server opens Deno KV, signs in, shows the dashboard and signs out`, async () => {
   const { entry, denoDir } = await buildDeployLike();
   const port = freePort();
   const appUrl = new URL(`http://127.0.0.1:${port}`);
   await using standIn = await startDisposableStandIn(appUrl);
   const env = productionEnv(standIn, appUrl);
-  const server = spawnServer({ entry, port, env, denoDir });
+  const server = spawnServer({ entry, port, env, denoDir, deno: RUNTIME });
   try {
     await waitForHealth(server, port);
+    // The default database, as on Deno Deploy (no DENO_KV_PATH); it lives in the fresh DENO_DIR.
+    const health = await readHealth(appUrl);
+    assertEquals([health.deno, health.sharedState], [RUNTIME_VERSION, "kv"], server.logs());
+    assertStringIncludes(server.logs(), `Runtime: Deno ${RUNTIME_VERSION} `);
+    assertStringIncludes(server.logs(), "Shared state: Deno KV (default database).");
+
     const stack: Stack = {
       appUrl,
       standIn,
@@ -113,20 +134,22 @@ Deno.test("deploy smoke: --cached-only server signs in, shows the dashboard and 
 
     const after = await request(new URL("/dashboard", appUrl), jar);
     assertEquals(after.response.status, 302, "signed out");
+    // The sign-out recorded the session's revocation in KV: a write that went through.
+    assert((await readHealth(appUrl)).sharedStateOps.writes > 0, "a KV write on sign-out");
   } finally {
     await server.stop();
   }
   assertEquals(server.logs().match(/"event":"auth_failure"/g), null, server.logs());
 });
 
-Deno.test("deploy smoke: a missing secret at run time stops start-up with one error naming it", async () => {
+Deno.test(`${SMOKE}: a missing secret at run time stops start-up with one error naming it`, async () => {
   const { entry, denoDir } = await buildDeployLike();
   const appUrl = new URL("http://127.0.0.1:9");
   await using standIn = await startDisposableStandIn(appUrl);
   for (const name of REQUIRED) {
     const env = productionEnv(standIn, appUrl);
     delete env[name];
-    const server = spawnServer({ entry, port: freePort(), env, denoDir });
+    const server = spawnServer({ entry, port: freePort(), env, denoDir, deno: RUNTIME });
     // A server that started anyway is the failure; do not leave it running.
     const guard = setTimeout(() => server.stop("SIGKILL"), 15_000);
     const status = await server.exited;
@@ -140,7 +163,14 @@ Deno.test("deploy smoke: a missing secret at run time stops start-up with one er
   }
 });
 
-Deno.test("S36 deploy smoke: no secret value lands under dist/ even when set during the build", async () => {
+Deno.test({
+  name: "S36 deploy smoke: no secret value lands under dist/ even when set during the build",
+  // A property of the build alone, which always uses this test's Deno: once per build is enough.
+  ignore: RUNTIME !== Deno.execPath(),
+  fn: checkNoSecretInBuild,
+});
+
+async function checkNoSecretInBuild(): Promise<void> {
   const clean = await buildDeployLike();
   const passwords = [randomHex(32), randomHex(32)];
   const secrets = {
@@ -173,7 +203,7 @@ Deno.test("S36 deploy smoke: no secret value lands under dist/ even when set dur
       `dist/${file} differs between the two builds`,
     );
   }
-});
+}
 
 /** The needles that occur in `path`. */
 async function findNeedles(path: string, needles: string[]): Promise<string[]> {

@@ -61,6 +61,8 @@ export interface ServerOptions {
   env: Record<string, string>;
   /** A `DENO_DIR` prepared with `cacheEntry`; implies `--cached-only`. */
   denoDir?: string;
+  /** The `deno` binary to run it with (an older release, say); the one running the tests if unset. */
+  deno?: string;
 }
 
 /** A running (or exited) Deno process. */
@@ -83,19 +85,22 @@ export function spawnServer(options: ServerOptions): ServerProcess {
       .concat(options.entry),
     options.port,
     { ...(options.denoDir ? { DENO_DIR: options.denoDir } : {}), ...options.env },
+    { deno: options.deno },
   );
 }
 
 /**
- * Runs `deno <args>` from the project root with a cleared environment (`hostEnv()` and `env`
- * only), its `Deno.serve` bound to `port` through `DENO_SERVE_ADDRESS`, its output collected.
+ * Runs `deno <args>` (the `deno` binary, by default the one running the tests) from the project
+ * root with a cleared environment (`hostEnv()` and `env` only), its `Deno.serve` bound to `port`
+ * through `DENO_SERVE_ADDRESS`, its output collected.
  */
 export function spawnDeno(
   args: string[],
   port: number,
   env: Record<string, string>,
+  { deno = Deno.execPath() }: { deno?: string } = {},
 ): ServerProcess {
-  const child = new Deno.Command(Deno.execPath(), {
+  const child = new Deno.Command(deno, {
     args,
     cwd: PROJECT_ROOT,
     env: serveEnv(port, env),
@@ -152,6 +157,22 @@ export async function waitForHealth(server: ServerProcess, port: number): Promis
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   throw new Error(`Built server ${exited ? "exited" : "did not start in 10 s"}:\n${server.logs()}`);
+}
+
+/** The version `deno --version` prints for the binary `deno`, e.g. "2.5.0". */
+export async function denoVersion(deno: string): Promise<string> {
+  // npm's node_modules/.bin/deno is a Node script that starts the binary and forwards no signal:
+  // a stop signal would reach the script, never the server, and the checks would hang.
+  const head = new Uint8Array(2);
+  using file = await Deno.open(deno);
+  await file.read(head);
+  if (new TextDecoder().decode(head) === "#!") {
+    throw new Error(`"${deno}" is a script; give the deno executable (node_modules/deno/deno)`);
+  }
+  const { stdout } = await new Deno.Command(deno, { args: ["--version"] }).output();
+  const version = /^deno (\S+)/.exec(new TextDecoder().decode(stdout))?.[1];
+  if (!version) throw new Error(`"${deno} --version" printed no version`);
+  return version;
 }
 
 function decode(...chunks: Uint8Array[]): string {

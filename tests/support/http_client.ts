@@ -6,6 +6,21 @@
  */
 import type { Stack } from "./stack.ts";
 
+/** What the built server's `/healthz` reports. */
+export interface Health {
+  status: string;
+  deno: string;
+  sharedState: string;
+  sharedStateOps: { reads: number; writes: number; polls: number };
+}
+
+/** The built server's `/healthz` body; throws unless it answers 200. */
+export async function readHealth(appUrl: URL): Promise<Health> {
+  const response = await fetch(new URL("/healthz", appUrl));
+  if (response.status !== 200) throw new Error(`/healthz answered ${response.status}`);
+  return await response.json();
+}
+
 /** Cookies the app has set, as a browser would keep them (`Max-Age=0` deletes). */
 export class CookieJar {
   #cookies = new Map<string, string>();
