@@ -26,7 +26,7 @@ import {
   signIn,
   submitSignInPage,
   withStandIn,
-} from "./support/standin.ts";
+} from "../packages/authkit-astro-deno/tests/support/standin.ts";
 
 Deno.test("stand-in: authorize URL from the v6 client renders the sign-in page", async () => {
   await withStandIn(async ({ workos }) => {

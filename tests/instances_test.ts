@@ -6,7 +6,7 @@
 import { assert, assertEquals } from "@std/assert";
 import { CookieJar, request, signIn } from "./support/http_client.ts";
 import { type Instances, type Stack, startInstances, startStack } from "./support/stack.ts";
-import { unavailableDenoKv } from "./support/denokv.ts";
+import { unavailableDenoKv } from "../packages/authkit-astro-deno/tests/support/denokv.ts";
 
 const ADA = "user_01ADA000000000000000000000";
 

@@ -12,7 +12,7 @@ import {
   SESSION_CACHE_SIZE,
 } from "../packages/authkit-astro-deno/src/auth.ts";
 import type { AuthContext } from "../packages/authkit-astro-deno/src/session/resolve.ts";
-import { testConfig } from "./support/fake_workos.ts";
+import { testConfig } from "../packages/authkit-astro-deno/tests/support/fake_workos.ts";
 import { CookieJar, request, signIn } from "./support/http_client.ts";
 import { freePort, startBuiltServer, startStack } from "./support/stack.ts";
 

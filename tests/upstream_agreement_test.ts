@@ -8,15 +8,20 @@ import { createAuth } from "../packages/authkit-astro-deno/src/auth.ts";
 import { type AuthConfig, loadConfig } from "../packages/authkit-astro-deno/src/core/config.ts";
 import type { AuthContext } from "../packages/authkit-astro-deno/src/session/resolve.ts";
 import { startStandIn } from "../packages/authkit-astro-deno/src/dev/standin/server.ts";
-import { fakeDateNow } from "./support/clock.ts";
+import { fakeDateNow } from "../packages/authkit-astro-deno/tests/support/clock.ts";
 import {
   FAKE_ORGANIZATIONS,
   installFakeWorkOS,
   json,
   testConfig,
   USER,
-} from "./support/fake_workos.ts";
-import { cookieHeader, getSetCookie, getStateCookie, requestWithCookies } from "./support/flow.ts";
+} from "../packages/authkit-astro-deno/tests/support/fake_workos.ts";
+import {
+  cookieHeader,
+  getSetCookie,
+  getStateCookie,
+  requestWithCookies,
+} from "../packages/authkit-astro-deno/tests/support/flow.ts";
 import { completeAtStandIn } from "./support/http_client.ts";
 
 const ADA = "user_01ADA000000000000000000000";

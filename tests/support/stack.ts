@@ -11,6 +11,7 @@ import {
   startStandIn,
 } from "../../packages/authkit-astro-deno/src/dev/standin/server.ts";
 import type { WebhookTarget } from "../../packages/authkit-astro-deno/src/dev/standin/webhooks.ts";
+import { freePort, tempKvPath } from "../../packages/authkit-astro-deno/tests/support/kv.ts";
 import { spawnServer, waitForHealth } from "./built_server.ts";
 
 const ENTRY = new URL("../../dist/server/entry.mjs", import.meta.url);
@@ -40,22 +41,7 @@ export const MINIMAL_EXAMPLE_ENTRY = new URL(
   import.meta.url,
 );
 
-/** A Deno KV file of its own in a fresh temp folder, removed on dispose. */
-export async function tempKvPath(): Promise<{ path: string } & AsyncDisposable> {
-  const dir = await Deno.makeTempDir({ prefix: "authkit-kv-" });
-  return {
-    path: `${dir}/kv.sqlite3`,
-    [Symbol.asyncDispose]: () => Deno.remove(dir, { recursive: true }),
-  };
-}
-
-/** A free loopback port (the OS picks, the listener is closed again). */
-export function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr as Deno.NetAddr;
-  listener.close();
-  return port;
-}
+export { freePort, tempKvPath };
 
 /** Runtime environment for the app against `standIn`. */
 export function appEnv(standIn: StandIn, appUrl: URL): Record<string, string> {
