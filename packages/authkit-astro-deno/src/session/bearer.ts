@@ -17,7 +17,8 @@ import { freezeDeep } from "../core/freeze.ts";
 import type { Revocations } from "../shared-state/revocations.ts";
 import type { AccessTokenClaims, TokenVerifier } from "../workos/tokens.ts";
 import type { SessionUser } from "../workos/calls.ts";
-import { type AuthContext, claimsView, type Resolution, withAccessCheck } from "./resolve.ts";
+import { type AuthContext, claimsView, withAccessCheck } from "./context.ts";
+import type { Resolution } from "./resolve.ts";
 
 /** Bound on remembered bearer tokens (each ~1–2 KB with its context). */
 export const BEARER_CACHE_SIZE = 10_000;
