@@ -13,10 +13,25 @@ export async function tempKvPath(): Promise<{ path: string } & AsyncDisposable> 
   };
 }
 
-/** A free loopback port (the OS picks, the listener is closed again). */
+/**
+ * Ports handed out for servers that bind later: below Linux's ephemeral range (32768 and up by
+ * default). A port the OS picked for `port: 0` and that was closed again can be picked again for
+ * the next `port: 0` listener (the stand-in, started between choosing the app's port and binding
+ * it), and the app then fails with AddrInUse; seen once in CI.
+ */
+const PORT_RANGE = { first: 20_000, last: 32_000 };
+
+/** A free loopback port outside the ephemeral range (checked by binding it, then released). */
 export function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr as Deno.NetAddr;
-  listener.close();
-  return port;
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const port = PORT_RANGE.first +
+      Math.floor(Math.random() * (PORT_RANGE.last - PORT_RANGE.first));
+    try {
+      Deno.listen({ hostname: "127.0.0.1", port }).close();
+      return port;
+    } catch (error) {
+      if (!(error instanceof Deno.errors.AddrInUse)) throw error;
+    }
+  }
+  throw new Error("No free port found in 100 tries");
 }
