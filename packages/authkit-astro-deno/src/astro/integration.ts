@@ -26,12 +26,14 @@ export function authkit(options: AuthKitOptions = {}): AstroIntegration {
   const resolved = resolveOptions(options);
   const { paths, ...runtimeOptions } = resolved;
   let local: LocalAuthKit | undefined;
+  let root = new URL(`file://${Deno.cwd()}/`); // the project's root once the config is known
   return {
     name: INTEGRATION_NAME,
     hooks: {
       "astro:config:setup": (
         { config, command, addMiddleware, injectRoute, updateConfig, logger },
       ) => {
+        root = config.root;
         addMiddleware({ entrypoint: moduleUrl("./middleware.ts"), order: "pre" });
         const routes: [string, string][] = [
           [paths.signIn, "sign-in.ts"],
@@ -71,7 +73,7 @@ export function authkit(options: AuthKitOptions = {}): AstroIntegration {
       },
       "astro:server:start": async ({ address, logger }) => {
         local = await startLocalAuthKit({
-          root: new URL(`file://${Deno.cwd()}/`),
+          root, // where `.env` is read
           appUrl: new URL(`http://localhost:${address.port}/`),
           routes: paths,
           env: Deno.env.toObject(),
