@@ -127,3 +127,46 @@ export class ExpiringLru<V> {
 function copyString(text: string): string {
   return new TextDecoder().decode(new TextEncoder().encode(text));
 }
+
+/**
+ * Per-key values from a slow source (WorkOS lists), each kept for `ttlMs`, with one fetch per
+ * key at a time: concurrent page views of one user share it. `entries` may also hold `null`, a
+ * remembered failure that `load` does not answer from (the caller decides what it means).
+ */
+export class CachedLoader<V> {
+  readonly entries: ExpiringLru<V | null>;
+  #inFlight = new Map<string, Promise<V>>();
+  #fetch: (key: string) => Promise<V>;
+  #now: () => number;
+  #ttlMs: number;
+
+  constructor(
+    fetch: (key: string) => Promise<V>,
+    now: () => number,
+    options: { ttlMs: number; maxEntries: number },
+  ) {
+    this.entries = new ExpiringLru(options.maxEntries);
+    this.#fetch = fetch;
+    this.#now = now;
+    this.#ttlMs = options.ttlMs;
+  }
+
+  /** The cached value, else the one fetch in flight for `key`; rejects as `fetch` does. */
+  load(key: string): Promise<V> {
+    const cached = this.entries.get(key, this.#now());
+    if (cached) return Promise.resolve(cached);
+    const pending = this.#inFlight.get(key);
+    if (pending) return pending;
+    const fetching = this.#fetch(key).then((value) => {
+      this.entries.set(key, value, this.#now() + this.#ttlMs, this.#now());
+      return value;
+    }).finally(() => this.#inFlight.delete(key));
+    this.#inFlight.set(key, fetching);
+    return fetching;
+  }
+
+  /** Forgets `key`'s value, so the next `load` fetches it again. */
+  drop(key: string): void {
+    this.entries.delete(key);
+  }
+}

@@ -7,7 +7,7 @@
  */
 import { readBoundedForm } from "../core/body.ts";
 import type { WorkOS } from "@workos-inc/node";
-import { ExpiringLru } from "../core/cache.ts";
+import { CachedLoader } from "../core/cache.ts";
 import type { AuthConfig } from "../core/config.ts";
 import { AuthError, toAuthError } from "../core/errors.ts";
 import { createRequestId, logAuthFailure } from "../core/log.ts";
@@ -37,40 +37,18 @@ export interface SessionView extends UserSession {
 }
 
 /** Per-user session lists, cached briefly, one fetch per user at a time. */
-export class SessionList {
-  #entries = new ExpiringLru<UserSession[]>(SESSIONS_CACHE_SIZE);
-  #inFlight = new Map<string, Promise<UserSession[]>>();
-  #fetch: (userId: string) => Promise<UserSession[]>;
-  #now: () => number;
-
-  constructor(fetch: (userId: string) => Promise<UserSession[]>, now: () => number) {
-    this.#fetch = fetch;
-    this.#now = now;
-  }
-
-  /** The user's sessions from the cache, else from WorkOS; rejects with an `AuthError`. */
-  load(userId: string): Promise<UserSession[]> {
-    const cached = this.#entries.get(userId, this.#now());
-    if (cached) return Promise.resolve(cached);
-    const pending = this.#inFlight.get(userId);
-    if (pending) return pending;
-    const fetching = this.#fetch(userId).then((sessions) => {
-      this.#entries.set(userId, sessions, this.#now() + SESSIONS_TTL_MS, this.#now());
-      return sessions;
-    }).finally(() => this.#inFlight.delete(userId));
-    this.#inFlight.set(userId, fetching);
-    return fetching;
-  }
-
-  /** Forgets a user's list (after a revocation, so the page shows what is left). */
-  drop(userId: string): void {
-    this.#entries.delete(userId);
-  }
-}
+export type SessionList = CachedLoader<UserSession[]>;
 
 /** The list over the configured WorkOS API. */
-export function createSessionList(config: AuthConfig, now: () => number, timeoutMs?: number) {
-  return new SessionList((userId) => listUserSessions(config, userId, timeoutMs), now);
+export function createSessionList(
+  config: AuthConfig,
+  now: () => number,
+  timeoutMs?: number,
+): SessionList {
+  return new CachedLoader((userId) => listUserSessions(config, userId, timeoutMs), now, {
+    ttlMs: SESSIONS_TTL_MS,
+    maxEntries: SESSIONS_CACHE_SIZE,
+  });
 }
 
 /**

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { ExpiringLru } from "../core/cache.ts";
+import { CachedLoader } from "../core/cache.ts";
 import type { AuthConfig } from "../core/config.ts";
 import { toAuthError } from "../core/errors.ts";
 import { createRequestId, logAuthFailure } from "../core/log.ts";
@@ -55,9 +55,7 @@ export interface OrganizationView {
  * makes no WorkOS call (`deno task bench`).
  */
 export class MembershipCache {
-  #entries: ExpiringLru<OrganizationMembership[] | null>;
-  #inFlight = new Map<string, Promise<OrganizationMembership[]>>();
-  #fetch: (userId: string) => Promise<OrganizationMembership[]>;
+  #loader: CachedLoader<OrganizationMembership[]>;
   #now: () => number;
   #pageDeadlineMs: number;
 
@@ -66,8 +64,10 @@ export class MembershipCache {
     now: () => number,
     options: { maxEntries?: number; pageDeadlineMs?: number } = {},
   ) {
-    this.#entries = new ExpiringLru(options.maxEntries ?? MEMBERSHIPS_CACHE_SIZE);
-    this.#fetch = fetch;
+    this.#loader = new CachedLoader(fetch, now, {
+      ttlMs: MEMBERSHIPS_TTL_MS,
+      maxEntries: options.maxEntries ?? MEMBERSHIPS_CACHE_SIZE,
+    });
     this.#now = now;
     this.#pageDeadlineMs = options.pageDeadlineMs ?? MEMBERSHIPS_PAGE_DEADLINE_MS;
   }
@@ -80,11 +80,11 @@ export class MembershipCache {
   forPage(
     userId: string,
   ): OrganizationMembership[] | null | Promise<OrganizationMembership[] | null> {
-    const cached = this.#entries.get(userId, this.#now());
+    const cached = this.#loader.entries.get(userId, this.#now());
     if (cached !== undefined) return cached;
     const loading = this.load(userId).catch((error) => {
       logAuthFailure(toAuthError(error), "organizations", createRequestId());
-      this.#entries.set(userId, null, this.#now() + MEMBERSHIPS_FAILURE_TTL_MS);
+      this.#loader.entries.set(userId, null, this.#now() + MEMBERSHIPS_FAILURE_TTL_MS);
       return null;
     });
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -96,21 +96,12 @@ export class MembershipCache {
 
   /** The memberships from the cache, else freshly fetched; rejects with an `AuthError`. */
   load(userId: string): Promise<OrganizationMembership[]> {
-    const cached = this.#entries.get(userId, this.#now());
-    if (cached) return Promise.resolve(cached);
-    const pending = this.#inFlight.get(userId);
-    if (pending) return pending;
-    const fetching = this.#fetch(userId).then((memberships) => {
-      this.#entries.set(userId, memberships, this.#now() + MEMBERSHIPS_TTL_MS);
-      return memberships;
-    }).finally(() => this.#inFlight.delete(userId));
-    this.#inFlight.set(userId, fetching);
-    return fetching;
+    return this.#loader.load(userId);
   }
 
   /** Forgets a user's memberships (after a switch, roles may have changed). */
   drop(userId: string): void {
-    this.#entries.delete(userId);
+    this.#loader.drop(userId);
   }
 }
 
