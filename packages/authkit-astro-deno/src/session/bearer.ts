@@ -14,7 +14,7 @@
 import { ExpiringLru } from "../core/cache.ts";
 import { AuthError, toAuthError } from "../core/errors.ts";
 import { freezeDeep } from "../core/freeze.ts";
-import type { Revocations } from "../shared-state/revocations.ts";
+import { assertNotRevoked, type Revocations } from "../shared-state/revocations.ts";
 import type { AccessTokenClaims, TokenVerifier } from "../workos/tokens.ts";
 import type { SessionUser } from "../workos/calls.ts";
 import { type AuthContext, claimsView, withAccessCheck } from "./context.ts";
@@ -82,13 +82,7 @@ async function verifyBearer(token: string, deps: BearerDeps): Promise<Resolution
   const verification = await deps.verify(token, deps.now());
   if (!verification.ok) throw new AuthError("token_invalid", { cause: verification.cause });
   const { claims } = verification;
-  let revoked: boolean;
-  try {
-    revoked = await deps.revocations.isRevoked(claims.sid);
-  } catch (error) {
-    throw new AuthError("shared_state_unavailable", { cause: error });
-  }
-  if (revoked) throw new AuthError("session_revoked");
+  await assertNotRevoked(() => deps.revocations.isRevoked(claims.sid));
   const auth = toBearerContext(claims, token, deps.profiles.get(claims.sub, deps.now()));
   deps.cache.set(token, auth, claims.exp * 1000, deps.now());
   return { kind: "signed-in", auth };

@@ -8,7 +8,7 @@ import { type AuthContext, claimsView, withAccessCheck } from "./context.ts";
 import type { AuthConfig } from "../core/config.ts";
 import type { ExpiringLru } from "../core/cache.ts";
 import { AuthError, type AuthErrorCode, isTransient, toAuthError } from "../core/errors.ts";
-import type { Revocations } from "../shared-state/revocations.ts";
+import { assertNotRevoked, type Revocations } from "../shared-state/revocations.ts";
 import { createSessionCookie, openSession, type Session } from "./session.ts";
 import {
   normalizeSeal,
@@ -86,7 +86,8 @@ async function resolveFromCookie(cookie: SessionCookie, deps: ResolveDeps): Prom
   const opened = await openSession(seal, config, now());
   if (!opened) throw new AuthError("session_invalid");
   const session = opened.value;
-  await assertNotRevoked(session, deps);
+  // A cache miss asks shared state once whether the session was revoked on any instance.
+  await assertNotRevoked(() => deps.revocations.isTokenRevoked(session.accessToken));
 
   const verification = await deps.verify(session.accessToken, now());
   if (!verification.ok && verification.reason === "invalid") {
@@ -108,17 +109,6 @@ async function resolveFromCookie(cookie: SessionCookie, deps: ResolveDeps): Prom
   }
   const stillValid = verification.ok ? verification.claims : null;
   return await refreshSession(session, stillValid, cookie.chunks, deps);
-}
-
-/** A cache miss asks shared state once whether the session was revoked on any instance. */
-async function assertNotRevoked(session: Session, deps: ResolveDeps): Promise<void> {
-  let revoked: boolean;
-  try {
-    revoked = await deps.revocations.isTokenRevoked(session.accessToken);
-  } catch (error) {
-    throw new AuthError("shared_state_unavailable", { cause: error });
-  }
-  if (revoked) throw new AuthError("session_revoked");
 }
 
 /**

@@ -10,6 +10,7 @@
  *
  * @module
  */
+import { AuthError } from "../core/errors.ts";
 import { logSink } from "../core/log.ts";
 import { FEED_OVERLAP_MS, FEED_TTL_MS, type SharedState } from "./store.ts";
 import { CLOCK_TOLERANCE_SECONDS, MAX_TOKEN_AGE_SECONDS, readSessionId } from "../workos/tokens.ts";
@@ -132,4 +133,19 @@ function logPollFailure(error: unknown): void {
     event: "revocation_poll_failed",
     cause: error instanceof Error ? error.name : "Error",
   }));
+}
+
+/**
+ * Throws unless shared state says the session is live: `session_revoked` when some instance
+ * signed it out or WorkOS revoked it, `shared_state_unavailable` when KV could not be asked
+ * (fail closed: an unanswered revocation check is not a pass).
+ */
+export async function assertNotRevoked(isRevoked: () => Promise<boolean>): Promise<void> {
+  let revoked: boolean;
+  try {
+    revoked = await isRevoked();
+  } catch (error) {
+    throw new AuthError("shared_state_unavailable", { cause: error });
+  }
+  if (revoked) throw new AuthError("session_revoked");
 }
