@@ -80,6 +80,7 @@ Deno.test("authkit() refuses a bad route option when the config loads", () => {
 
 const ADAPTER_SERVER = `export async function stop() {}
 export function start(options) {
+  const localPath = new URL("./" + app.removeBase(url.pathname), clientRoot);
   const port = options.port ?? 8085;
   const hostname = options.hostname ?? "0.0.0.0";
   _server = Deno.serve({ port, hostname }, handler);
@@ -92,6 +93,11 @@ Deno.test("the adapter extension adds the start-up check, the listen rewrite and
   assertStringIncludes(code, "resolveListenAddress(Deno.env.toObject()");
   assertStringIncludes(code, "refuseOversizedCookies(handler)");
   assertEquals(lines.at(-2), "drainOnShutdown(stop);");
+  assertStringIncludes(code, "/server/static-files.ts");
+  assertStringIncludes(
+    code,
+    "const localPath = clientFileUrl(app.removeBase(url.pathname), clientRoot);",
+  );
 });
 
 Deno.test("the adapter extension fails the build when the adapter's server changed shape", () => {
@@ -100,5 +106,10 @@ Deno.test("the adapter extension fails the build when the adapter's server chang
     () => extendServerModule(ADAPTER_SERVER.replace("handler);", "app);")),
     Error,
     "no longer listens",
+  );
+  assertThrows(
+    () => extendServerModule(ADAPTER_SERVER.replace('"./" + ', "")),
+    Error,
+    "no longer looks up static files",
   );
 });
