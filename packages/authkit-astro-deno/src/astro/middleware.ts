@@ -12,6 +12,14 @@ import { auth as getAuth, options } from "./runtime.ts";
 
 /** The Astro middleware: `Astro.locals.auth` and `Astro.locals.organizations`, and the guard. */
 export const onRequest: MiddlewareHandler = (context, next) => {
+  // A prerendered page is rendered once, at build time, for everyone: there is no visitor, and
+  // the build has no secrets (they are runtime values). Nothing is resolved or read; the
+  // components render their browser-resolved variant instead (`Astro.isPrerendered`).
+  if (context.isPrerendered) {
+    context.locals.auth = null;
+    context.locals.organizations = null;
+    return next();
+  }
   const auth = getAuth();
   return guardRequest(context.request, auth, (session) => {
     const render = ({ auth, organizations }: OrganizationView) => {
