@@ -31,14 +31,27 @@ export function hostEnv(): Record<string, string> {
  * environment: only `hostEnv()` and `env`.
  */
 export async function buildInto(outDir: string, env: Record<string, string> = {}): Promise<void> {
+  const result = await runBuild(outDir, env);
+  if (!result.ok) throw new Error(`Build into "${outDir}" failed:\n${result.output}`);
+}
+
+/**
+ * `buildInto` that reports instead of throwing: whether it succeeded, and everything it printed.
+ * `root`: another Astro project to build (a test fixture) instead of this app.
+ */
+export async function runBuild(
+  outDir: string,
+  env: Record<string, string> = {},
+  root?: string,
+): Promise<{ ok: boolean; output: string }> {
   const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
-    args: ["task", "build", "--outDir", outDir],
+    args: ["task", "build", "--outDir", outDir, ...(root ? ["--root", root] : [])],
     cwd: PROJECT_ROOT,
     // Telemetry would be a network call from the build; it changes nothing in the output.
     env: { ...hostEnv(), ASTRO_TELEMETRY_DISABLED: "1", ...env },
     clearEnv: true,
   }).output();
-  if (code !== 0) throw new Error(`Build into "${outDir}" failed:\n${decode(stdout, stderr)}`);
+  return { ok: code === 0, output: decode(stdout, stderr) };
 }
 
 /** Caches `entry` and everything it imports into `denoDir`, as the platform's install step. */

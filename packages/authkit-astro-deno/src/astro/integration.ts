@@ -4,6 +4,8 @@
  *
  * - `astro:config:setup`: the middleware (order `pre`), the auth routes, the options module, and
  *   the server extension for `@deno/astro-adapter` (`adapter.ts`).
+ * - `astro:routes:resolved`, `astro:build:generated`: the build refuses a prerendered page (or any
+ *   static file) under a protected prefix (`static-output.ts`).
  * - `astro:config:done`: the `App.Locals` types.
  * - `astro:server:start`/`done` (dev only): the local AuthKit stand-in when no WorkOS key is set.
  *
@@ -13,6 +15,11 @@ import type { AstroConfig, AstroIntegration } from "astro";
 import { fileURLToPath } from "node:url";
 import { DENO_ADAPTER, extendAdapterServer } from "./adapter.ts";
 import { type AuthKitOptions, OPTIONS_MODULE, resolveOptions } from "./options.ts";
+import {
+  findProtectedPrerenders,
+  findProtectedStaticFiles,
+  staticOutputError,
+} from "./static-output.ts";
 import { type LocalAuthKit, startLocalAuthKit } from "../dev/local-authkit.ts";
 
 /** The integration's name, as the package's. */
@@ -63,6 +70,14 @@ export function authkit(options: AuthKitOptions = {}): AstroIntegration {
           );
         }
         updateConfig({ vite: { plugins } });
+      },
+      "astro:routes:resolved": ({ routes }) => {
+        const problems = findProtectedPrerenders(routes, paths);
+        if (problems.length > 0) throw staticOutputError(problems);
+      },
+      "astro:build:generated": async ({ dir }) => {
+        const problems = await findProtectedStaticFiles(dir, paths);
+        if (problems.length > 0) throw staticOutputError(problems);
       },
       "astro:config:done": ({ injectTypes }) => {
         const locals = fileURLToPath(moduleUrl("./locals.d.ts"));
