@@ -1,5 +1,5 @@
 /**
- * `guardRequest()`, the middleware policy (SECURITY-CASES S14, S15, S24, S25, S35), with a `next`
+ * `guardRequest()`, the middleware policy (SECURITY-CASES S14, S15, S24, S25, S35, S62), with a `next`
  * that records whether the page ran and which session it saw.
  */
 import { assert, assertEquals, assertExists, assertFalse } from "@std/assert";
@@ -83,6 +83,73 @@ Deno.test("S14 guardRequest() protects every spelling of /dashboard", async (t) 
       assertEquals(seen.length, 0);
     });
   }
+});
+
+Deno.test("S62 guardRequest() protects what Astro routes: a path decoded to a fixed point", async (t) => {
+  using _fake = await installFakeWorkOS();
+  const auth = createAuth(testConfig());
+  const pages = [
+    "/%2564ashboard",
+    "/%252564ashboard/report",
+    "//%2564ashboard",
+    "/%252e/dashboard",
+  ];
+  for (const path of pages) {
+    await t.step(path, async () => {
+      const { response, seen } = await guard(auth, path);
+      assertEquals(response.status, 302);
+      assert(response.headers.get("location")?.startsWith("/sign-in?returnTo="));
+      assertEquals(response.headers.get("cache-control"), "private, no-store");
+      assertEquals(response.headers.get("vary"), "Cookie");
+      assertEquals(seen.length, 0);
+    });
+  }
+  await t.step("/%2561pi/me is an API path: 401 JSON, not a redirect", async () => {
+    const { response, seen } = await guard(auth, "/%2561pi/me");
+    assertEquals(response.status, 401);
+    assertEquals(await response.json(), { error: "unauthorized" });
+    assertEquals(response.headers.get("cache-control"), "private, no-store");
+    assertEquals(seen.length, 0);
+  });
+});
+
+Deno.test("S62 guardRequest() protects the route Astro resolved, whatever the request's spelling", async (t) => {
+  using _fake = await installFakeWorkOS();
+  const auth = createAuth(testConfig());
+  const resolved = [
+    { routePattern: "/dashboard/[id]" }, // Astro's route for the request
+    { pathname: "/dashboard/report" }, // Astro's normalised context.url.pathname
+  ];
+  for (const route of resolved) {
+    await t.step(JSON.stringify(route), async () => {
+      const { seen, next } = recordingNext();
+      const request = requestWithCookies("/r", [], { headers: HTML });
+      const response = await guardRequest(request, auth, next, route);
+      assertEquals(response.status, 302);
+      assertEquals(response.headers.get("location"), "/sign-in?returnTo=%2Fr");
+      assertEquals(seen.length, 0);
+    });
+  }
+  await t.step("a public route renders signed out", async () => {
+    const { seen, next } = recordingNext();
+    const request = requestWithCookies("/about", [], { headers: HTML });
+    const response = await guardRequest(request, auth, next, {
+      pathname: "/about",
+      routePattern: "/about",
+    });
+    assertEquals(response.status, 200);
+    assertEquals(seen, [null]);
+  });
+});
+
+Deno.test("S62 guardRequest() answers 400 to a path encoded past Astro's limit, as Astro does", async () => {
+  using fake = await installFakeWorkOS();
+  const path = `/%${"25".repeat(12)}64ashboard`;
+  const { response, seen } = await guard(createAuth(testConfig()), path, ["wos-session=x"]);
+  assertEquals(response.status, 400);
+  assertEquals(response.headers.get("cache-control"), "private, no-store");
+  assertEquals(seen.length, 0);
+  assertEquals(fake.calls, { authenticate: [], jwks: 0, revoke: [], other: [] });
 });
 
 Deno.test("S14 guardRequest() renders a public page signed out", async () => {

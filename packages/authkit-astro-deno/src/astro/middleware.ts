@@ -36,5 +36,5 @@ export const onRequest: MiddlewareHandler = (context, next) => {
     // Only a memberships cache miss is a promise: a warm page view stays synchronous.
     const view = auth.viewOrganizations(session);
     return view instanceof Promise ? view.then(render) : render(view);
-  });
+  }, { pathname: context.url.pathname, routePattern: context.routePattern });
 };

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { routedPathname, strictPathname } from "./request-path.ts";
 
 /** The route options of the integration, all optional (see the package README). */
 export interface RouteOptions {
@@ -142,21 +143,41 @@ export function isWithinAuthRoute(pathname: string, routes: AuthRoutes = DEFAULT
 }
 
 /**
- * Whether `pathname` needs a session. Percent-decoded, case-folded and with slashes collapsed
- * first, so no spelling of `/dashboard` that a router might accept slips past the guard.
+ * Whether `pathname` (a request's raw pathname, or Astro's routed one) needs a session. Read both
+ * as Astro's router reads it and more strictly than any router would (every escape decoded, dot
+ * segments resolved, case folded: see `request-path.ts`), and protected if either reading is
+ * under a protected prefix, so no spelling of `/dashboard` that Astro routes there slips past
+ * the guard (S62). What cannot be decoded is protected rather than guessed at.
  */
 export function isProtectedPath(pathname: string, routes: AuthRoutes = DEFAULT_ROUTES): boolean {
-  let decoded: string;
-  try {
-    decoded = decodeURIComponent(pathname);
-  } catch {
-    return true; // undecodable: protect rather than guess
-  }
-  const path = decoded.toLowerCase().replace(/\/{2,}/g, "/");
+  const routed = routedPathname(pathname);
+  const strict = strictPathname(pathname);
+  if (routed === null || strict === null) return true;
+  return underProtectedPrefix(routed.toLowerCase(), routes) || underProtectedPrefix(strict, routes);
+}
+
+/**
+ * Whether the route Astro resolved (`context.routePattern`, such as `/dashboard/[id]`) lies
+ * under a protected prefix: the router's own answer, whatever spelling led to it.
+ */
+export function isProtectedRoutePattern(
+  pattern: string,
+  routes: AuthRoutes = DEFAULT_ROUTES,
+): boolean {
+  return underProtectedPrefix(pattern.toLowerCase(), routes);
+}
+
+function underProtectedPrefix(path: string, routes: AuthRoutes): boolean {
   return routes.protected.some((prefix) => path === prefix || path.startsWith(`${prefix}/`));
 }
 
-/** Whether `pathname` is an API path: a status, not a redirect, when signed out. */
+/**
+ * Whether `pathname` is an API path (a status, not a redirect, when signed out), under any
+ * spelling a router could take for one (`/%2561pi/me` is `/api/me` to Astro).
+ */
 export function isApiPath(pathname: string): boolean {
-  return pathname === API_PREFIX || pathname.startsWith(`${API_PREFIX}/`);
+  const strict = strictPathname(pathname) ?? pathname;
+  return [pathname, strict].some((path) =>
+    path === API_PREFIX || path.startsWith(`${API_PREFIX}/`)
+  );
 }

@@ -8,7 +8,13 @@ import { AuthError, renderErrorPage, RETRY_AFTER_SECONDS, toAuthError } from "..
 import { createRequestId, logAuthFailure } from "../core/log.ts";
 import { jsonResponse, withHeaders } from "../core/responses.ts";
 import type { AuthContext, Resolution } from "../session/resolve.ts";
-import { isApiPath, isProtectedPath, isUnguardedRoute } from "../core/routes.ts";
+import {
+  isApiPath,
+  isProtectedPath,
+  isProtectedRoutePattern,
+  isUnguardedRoute,
+} from "../core/routes.ts";
+import { routedPathname } from "../core/request-path.ts";
 import { clearSessionCookies, readSessionCookie } from "../session/session-cookie.ts";
 import { readBearerToken } from "../session/bearer.ts";
 
@@ -19,20 +25,38 @@ export function wantsHtml(request: Request, pathname: string): boolean {
 }
 
 /**
+ * What Astro resolved for the request, as the middleware sees it: `context.url.pathname` (the
+ * path it routes, decoded and with slashes collapsed) and `context.routePattern` (the route it
+ * chose, `/dashboard/[id]`). Either one under a protected prefix makes the request protected.
+ */
+export interface ResolvedRoute {
+  pathname?: string;
+  routePattern?: string;
+}
+
+/**
  * Resolves the session for `request`, lets `next` render with it, and enforces the policy:
  * protected paths without a session get a redirect (HTML) or a 401 (API). Any exception is
- * "no access" (S35): the guard fails closed.
+ * "no access" (S35): the guard fails closed. Protection is decided from the path Astro routes,
+ * never from one decoding of `request.url` (S62).
  */
 export async function guardRequest(
   request: Request,
   auth: Auth,
   next: (session: AuthContext | null) => Promise<Response>,
+  route: ResolvedRoute = {},
 ): Promise<Response> {
   const url = new URL(request.url);
   const routes = auth.config.routes;
-  if (isUnguardedRoute(url.pathname, routes)) return await next(null);
+  const routed = routedPathname(url.pathname);
+  // Astro answers 400 to a path encoded past its decode limit before any middleware runs; the
+  // guard gives the same answer rather than a reading of its own (S62).
+  if (routed === null) return withHeaders(new Response(null, { status: 400 }), [], true);
+  if (isUnguardedRoute(routed, routes)) return await next(null);
 
-  const isProtected = isProtectedPath(url.pathname, routes);
+  const isProtected = isProtectedPath(url.pathname, routes) ||
+    (route.pathname !== undefined && isProtectedPath(route.pathname, routes)) ||
+    (route.routePattern !== undefined && isProtectedRoutePattern(route.routePattern, routes));
   // Only API routes look for a bearer token: page views never read the header.
   const bearer = isProtected && isApiPath(url.pathname) ? readBearerToken(request) : null;
   if (bearer !== null) return await guardBearer(bearer, url.pathname, auth, next);
