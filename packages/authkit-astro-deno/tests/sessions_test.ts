@@ -204,3 +204,69 @@ Deno.test("S61 WorkOS failing to revoke: a retry page, and the session is still 
   fake.onRevoke = () => json(404, { message: "Not found" }); // already gone at WorkOS
   assertEquals((await revoke(auth, sessionCookie, { sessionId: PHONE })).status, 303);
 });
+
+/**
+ * Ada's sessions as a live WorkOS would list them: `live` is what is active now, and a revoke
+ * ends a session in the list (and may start another, to model a sign-in racing the request).
+ */
+function liveSessions(fake: FakeWorkOS, live: Set<string>, onRevoked = (_id: string) => {}) {
+  fake.onSessions = (userId) =>
+    sessionList(userId, [...live].map((id) => ({ id, createdAt: "2026-12-01T08:00:00.000Z" })));
+  let handled = 0; // revokes run concurrently: each answer takes the next recorded call
+  fake.onRevoke = () => {
+    const id = fake.calls.revoke[handled++].session_id as string;
+    live.delete(id);
+    onRevoked(id);
+    return json(200, { success: true });
+  };
+}
+
+Deno.test("S63 others=true ends a session begun after the sessions page was shown: WorkOS's list, not the cached one", async () => {
+  using fake = await installFakeWorkOS();
+  const auth = createAuth(testConfig());
+  const { sessionCookie, ada } = await adaWithSessions(fake, auth);
+  const live = new Set([CURRENT, LAPTOP, PHONE]);
+  liveSessions(fake, live);
+  const shown = await auth.viewSessions(ada); // the page, cached for 10 s
+  assertEquals(shown?.length, 3);
+  live.add("session_01TABLET"); // a sign-in elsewhere, a moment later
+  const response = await revoke(auth, sessionCookie, { others: "true" });
+  assertEquals(response.status, 303);
+  assertEquals(
+    fake.calls.revoke.map((body) => body.session_id).sort(),
+    [LAPTOP, PHONE, "session_01TABLET"],
+  );
+  assert(auth.revocations.has("session_01TABLET"), "refused on every instance too");
+  assertEquals([...live], [CURRENT], "WorkOS has only this browser's session left");
+  const before = sessionListCalls(fake);
+  const after = await auth.viewSessions(ada);
+  assertEquals(sessionListCalls(fake), before + 1, "the next page reads WorkOS again");
+  assertEquals(after?.map((s) => s.id), [CURRENT]);
+});
+
+Deno.test("S63 others=true ends a session begun while it ran, and never claims success while one stays", async (t) => {
+  await t.step("a sign-in during the revocation is ended in a second round", async () => {
+    using fake = await installFakeWorkOS();
+    const auth = createAuth(testConfig());
+    const { sessionCookie } = await adaWithSessions(fake, auth);
+    const live = new Set([CURRENT, LAPTOP]);
+    liveSessions(fake, live, (id) => id === LAPTOP && live.add("session_01RACER"));
+    const response = await revoke(auth, sessionCookie, { others: "true" });
+    assertEquals(response.status, 303);
+    assertEquals(fake.calls.revoke.map((body) => body.session_id), [LAPTOP, "session_01RACER"]);
+    assertEquals([...live], [CURRENT]);
+  });
+  await t.step("sessions that keep appearing: an error page, not a success", async () => {
+    using fake = await installFakeWorkOS();
+    using _logs = captureLogs();
+    const auth = createAuth(testConfig());
+    const { sessionCookie } = await adaWithSessions(fake, auth);
+    const live = new Set([CURRENT, "session_01N0"]);
+    let n = 0;
+    liveSessions(fake, live, () => live.add(`session_01N${++n}`));
+    const response = await revoke(auth, sessionCookie, { others: "true" });
+    assertEquals(response.status, 502);
+    assertFalse(response.headers.has("location"));
+    assertEquals(fake.calls.revoke.length, 3, "bounded: three rounds");
+  });
+});

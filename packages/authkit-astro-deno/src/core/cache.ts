@@ -165,6 +165,14 @@ export class CachedLoader<V> {
     return fetching;
   }
 
+  /**
+   * A fetch of `key` made now, past the cache and any fetch already in flight (which may have
+   * been sent before the change the caller must see); its answer is not kept.
+   */
+  fetchFresh(key: string): Promise<V> {
+    return this.#fetch(key);
+  }
+
   /** Forgets `key`'s value, so the next `load` fetches it again. */
   drop(key: string): void {
     this.entries.delete(key);

@@ -113,38 +113,62 @@ export async function handleRevokeSessions(
     return redirect(`${signIn}?returnTo=${encodeURIComponent(returnTo)}`, clear, 303);
   }
   const { auth, setCookies = [] } = resolution;
-  let targets: string[];
+  let failed: AuthError | null;
   try {
-    targets = await chooseTargets(form, auth, deps.sessions);
+    failed = form?.get("others") === "true"
+      ? await revokeOthers(auth, deps)
+      : await revokeAll([await chooseOne(form, auth, deps.sessions)], deps);
   } catch (error) {
-    return withCookies(failure(error, ROUTE), setCookies);
+    failed = toAuthError(error);
+  } finally {
+    // Whatever happened, the next sessions page reads what WorkOS has now (S63).
+    deps.sessions.drop(auth.user.id);
   }
-  const failed = await revokeAll(targets, deps);
-  deps.sessions.drop(auth.user.id);
   if (failed) return withCookies(failure(failed, ROUTE), setCookies);
   return redirect(returnTo, setCookies, 303);
 }
 
-/** The sessions the form names, each checked against the user's own list (S61). */
-async function chooseTargets(
+/** How many times "every other session" re-reads the list for sessions that began meanwhile. */
+const OTHERS_ROUNDS = 3;
+
+/**
+ * Every session of the user but this browser's, as WorkOS lists them at this moment, never from
+ * the page's cached list (S63): a session begun after the page was shown is ended too. The list
+ * is read again after each round, and what appeared meanwhile is revoked, so the answer claims
+ * success only when WorkOS's latest list holds no other session left alive by this request.
+ */
+async function revokeOthers(auth: AuthContext, deps: RevokeDeps): Promise<AuthError | null> {
+  const revoked = new Set<string>();
+  for (let round = 0; round < OTHERS_ROUNDS; round++) {
+    const sessions = await deps.sessions.fetchFresh(auth.user.id);
+    const targets = sessions.map((s) => s.id)
+      .filter((id) => id !== auth.sessionId && !revoked.has(id));
+    if (targets.length === 0) return null;
+    const failed = await revokeAll(targets, deps);
+    if (failed) return failed;
+    for (const id of targets) revoked.add(id);
+  }
+  // Sessions keep appearing faster than they are ended: say so rather than claim success.
+  return new AuthError("upstream_unavailable");
+}
+
+/** The one session the form names, checked against the user's own list (S61). */
+async function chooseOne(
   form: FormData | null,
   auth: AuthContext,
   sessions: SessionList,
-): Promise<string[]> {
+): Promise<string> {
   const userId = auth.user.id;
-  if (form?.get("others") === "true") {
-    return (await sessions.load(userId)).map((s) => s.id).filter((id) => id !== auth.sessionId);
-  }
   const sessionId = form?.get("sessionId");
   if (typeof sessionId !== "string" || sessionId === auth.sessionId) {
     throw new AuthError("session_choice_invalid");
   }
   if (!SESSION_ID.test(sessionId)) throw new AuthError("session_not_owned");
   const owns = async () => (await sessions.load(userId)).some((s) => s.id === sessionId);
-  if (await owns()) return [sessionId];
+  if (await owns()) return sessionId;
   // The list may be a few seconds old: a session begun since is looked up once more.
   sessions.drop(userId);
-  if (await owns()) return [sessionId];
+  if (await owns()) return sessionId;
   throw new AuthError("session_not_owned");
 }
 
