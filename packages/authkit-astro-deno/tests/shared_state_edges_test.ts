@@ -5,7 +5,7 @@
  */
 import { assert, assertEquals } from "@std/assert";
 import { createKvSharedState } from "../src/shared-state/kv.ts";
-import { openSharedState } from "../src/shared-state/open.ts";
+import { openSharedState, PUBLIC_REASONS } from "../src/shared-state/open.ts";
 import { createRevocations } from "../src/shared-state/revocations.ts";
 import { MAX_CLOCK_SKEW_MS } from "../src/shared-state/store.ts";
 import { captureLogs } from "./support/flow.ts";
@@ -106,8 +106,8 @@ Deno.test("openSharedState() passes a denokv URL and DENO_KV_ACCESS_TOKEN to Den
       authorization: "Bearer denokv_token_for_test_0123456789",
     });
     assertEquals(store.mode, "memory");
-    assert(store.degraded?.includes(`Deno KV at "${denoKv.url}/databases/app"`), store.degraded);
     const logged = logs.lines.join("\n");
+    assert(logged.includes(`${denoKv.url}/databases/app`), "the log, not /healthz, names the store");
     assert(!logged.includes("denokv_token_for_test") && !logged.includes("region=one"), logged);
   } finally {
     if (previous === undefined) Deno.env.delete("DENO_KV_ACCESS_TOKEN");
@@ -121,4 +121,27 @@ Deno.test("openSharedState() is not degraded when no shared state was asked for"
   const store = openSharedState("/nonexistent-dir/for/kv.sqlite3");
   await store.ready;
   assertEquals([store.mode, store.degraded], ["memory", undefined]);
+});
+
+Deno.test("S64 a degraded store's public reason names what failed, never the host, path or error", async () => {
+  const denoKv = unavailableDenoKv();
+  using _logs = captureLogs();
+  try {
+    const cases = [
+      `${denoKv.url}/kvpath/app?token=secret_0123`,
+      `https://user:pass@${new URL(denoKv.url).host}/databases/app`,
+      "/nonexistent-dir/private/kv.sqlite3",
+    ];
+    for (const path of cases) {
+      const store = openSharedState(path, { required: true });
+      await store.ready;
+      assertEquals(store.degraded, PUBLIC_REASONS.notOpened, path);
+      for (const leak of ["127.0.0.1", "kvpath", "databases", "nonexistent", "secret", "pass"]) {
+        assert(!store.degraded?.includes(leak), `${leak} in ${store.degraded}`);
+      }
+      store.close();
+    }
+  } finally {
+    await denoKv.server.shutdown();
+  }
 });

@@ -1,7 +1,8 @@
 /**
  * Opening the shared state at start: Deno KV at `DENO_KV_PATH` (a file, or a self-hosted `denokv`
  * URL), Deno Deploy's attached database, or, when none can be opened, the in-process store with
- * one clear log line, and `degraded` set when shared state was configured (`/healthz` says so).
+ * one clear log line, and `degraded` set when shared state was configured (`/healthz` says so,
+ * in words that name no host or path).
  *
  * @module
  */
@@ -61,15 +62,30 @@ async function open(
   path: string | undefined,
 ): Promise<{ store: SharedState; fallbackReason?: string }> {
   if (typeof Deno.openKv !== "function") {
-    return fallBack('Deno KV is not enabled (add "unstable": ["kv"] to deno.json)');
+    return fallBack(
+      'Deno KV is not enabled (add "unstable": ["kv"] to deno.json)',
+      PUBLIC_REASONS.notEnabled,
+    );
   }
   try {
     return { store: createKvSharedState(await Deno.openKv(path)) };
   } catch (error) {
     const where = path ? `"${describeKvPath(path)}"` : "the default database";
-    return fallBack(`Deno KV at ${where} could not be opened (${errorName(error)})`);
+    return fallBack(
+      `Deno KV at ${where} could not be opened (${errorName(error)})`,
+      PUBLIC_REASONS.notOpened,
+    );
   }
 }
+
+/**
+ * What `/healthz` may say about a fallback (S64): what failed, from a fixed set. A public probe
+ * names no host, path, URL or error text: those go to the log line only.
+ */
+export const PUBLIC_REASONS = {
+  notEnabled: "Deno KV is not enabled: fell back to memory",
+  notOpened: "Deno KV could not be opened: fell back to memory",
+} as const;
 
 /** A KV path fit for logs: a URL loses any credentials and query it carries. */
 export function describeKvPath(path: string): string {
@@ -77,14 +93,17 @@ export function describeKvPath(path: string): string {
   return url ? `${url.protocol}//${url.host}${url.pathname}` : path;
 }
 
-function fallBack(reason: string): { store: SharedState; fallbackReason: string } {
+function fallBack(
+  reason: string,
+  publicReason: string,
+): { store: SharedState; fallbackReason: string } {
   logSink.write(JSON.stringify({
     time: new Date().toISOString(),
     level: "warn",
     event: "shared_state_fallback",
     message: `${reason}: using in-process state, correct for a single instance only`,
   }));
-  return { store: createMemorySharedState(), fallbackReason: reason };
+  return { store: createMemorySharedState(), fallbackReason: publicReason };
 }
 
 function errorName(error: unknown): string {

@@ -52,7 +52,8 @@ export interface SharedState {
   readonly mode: SharedStateMode;
   /**
    * Why shared state was configured (`DENO_KV_PATH`, or Deno Deploy) but this process fell back
-   * to memory; `/healthz` answers 503 with it. Undefined when all is as configured.
+   * to memory, in words fit for a public probe (no host or path: S64); `/healthz` answers 503
+   * with it. Undefined when all is as configured.
    */
   readonly degraded?: string;
   /** Settles once the store is open (or has fallen back to memory); never rejects. */
