@@ -107,7 +107,10 @@ Deno.test("openSharedState() passes a denokv URL and DENO_KV_ACCESS_TOKEN to Den
     });
     assertEquals(store.mode, "memory");
     const logged = logs.lines.join("\n");
-    assert(logged.includes(`${denoKv.url}/databases/app`), "the log, not /healthz, names the store");
+    assert(
+      logged.includes(`${denoKv.url}/databases/app`),
+      "the log, not /healthz, names the store",
+    );
     assert(!logged.includes("denokv_token_for_test") && !logged.includes("region=one"), logged);
   } finally {
     if (previous === undefined) Deno.env.delete("DENO_KV_ACCESS_TOKEN");
