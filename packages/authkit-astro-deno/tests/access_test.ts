@@ -31,5 +31,9 @@ Deno.test("has() answers each kind of question from the token's claims", () => {
 Deno.test("has() fails closed on an empty check or an unknown key", () => {
   assertEquals(hasAccess(CLAIMS, {}), false);
   assertEquals(hasAccess(CLAIMS, { permisson: "posts:read" } as AccessCheck), false);
+  // A typo beside a key that holds: the check the author meant is unknown, so it is false.
+  const misspelt = { role: "admin", permisson: "billing:manage" } as AccessCheck;
+  assertEquals(hasAccess(CLAIMS, misspelt), false);
+  assertEquals(hasAccess(CLAIMS, null as unknown as AccessCheck), false);
   assertEquals(hasAccess({ ...CLAIMS, role: null, roles: [] }, { role: "" }), false);
 });

@@ -23,11 +23,22 @@ export interface AccessClaims {
   featureFlags: readonly string[];
 }
 
+/** The keys a check may hold: anything else is a mistake. */
+const CHECK_KEYS: ReadonlySet<string> = new Set([
+  "role",
+  "permission",
+  "entitlement",
+  "featureFlag",
+]);
+
 /**
- * Whether `claims` grant everything `check` asks. Fails closed: a check with no known key (a
- * typo such as `{ permisson: "x" }`, or `{}`) is false, so a mistake denies rather than allows.
+ * Whether `claims` grant everything `check` asks. Fails closed: a check with no known key (`{}`)
+ * or with any unknown one (a typo such as `{ permission: "a", permisson: "b" }`) is false, so a
+ * mistake denies rather than allows.
  */
 export function hasAccess(claims: AccessClaims, check: AccessCheck): boolean {
+  if (typeof check !== "object" || check === null) return false;
+  if (Object.keys(check).some((key) => !CHECK_KEYS.has(key))) return false;
   const asked = [check.role, check.permission, check.entitlement, check.featureFlag];
   if (asked.every((value) => value === undefined)) return false;
   if (
