@@ -1,24 +1,28 @@
 /**
- * Server helpers for code outside `.astro` pages: API routes, actions, endpoints.
+ * Checks for each page, endpoint and action: the documented default, with the integration's
+ * `protectedRoutes` as the net behind them.
  *
  * ```ts
  * import { requireAuth } from "@authkit-deno/astro/server";
  * export const GET: APIRoute = (context) => {
- *   const auth = requireAuth(context);
- *   if (auth instanceof Response) return auth;
+ *   const auth = requireAuth(context, { permission: "reports:read" });
+ *   if (auth instanceof Response) return auth; // 302/401 signed out, 403 without the permission
  *   return Response.json({ email: auth.user.email });
  * };
  * ```
  *
  * @module
  */
+import { ActionError } from "astro:actions";
 import { auth } from "./astro/runtime.ts";
 import {
+  actionRefusal,
   type AuthRequestContext,
   createSignInPath,
   requireAuthWith,
   type SignInPathOptions,
 } from "./helpers/require-auth.ts";
+import type { AccessCheck } from "./session/access.ts";
 import {
   type RecentAuthContext,
   type RecentAuthOptions,
@@ -41,10 +45,42 @@ export function getSignInUrl(options: SignInPathOptions = {}): string {
 
 /**
  * The signed-in user, or the `Response` to return: a redirect to sign in (browsers) or a 401 JSON
- * (API paths and clients that do not ask for HTML), as the middleware's guard answers.
+ * (API paths and clients that do not ask for HTML), as the middleware's guard answers. With a
+ * `check` (`{ role | permission | entitlement | featureFlag }`, the keys of `has()`), a user for
+ * whom it does not hold gets 403 (a small page, or `{"error":"forbidden"}`); an empty or
+ * misspelt check holds for nobody.
  */
-export function requireAuth(context: AuthRequestContext): SignedInContext | Response {
-  return requireAuthWith(context, auth().config.routes);
+export function requireAuth(
+  context: AuthRequestContext,
+  check?: AccessCheck,
+): SignedInContext | Response {
+  return requireAuthWith(context, auth().config.routes, check);
+}
+
+/**
+ * For an Astro action's handler: the signed-in user, or a thrown `ActionError` so the action
+ * never runs for the wrong user: `UNAUTHORIZED` (401) signed out, `FORBIDDEN` (403) when `check`
+ * does not hold (an empty or misspelt check holds for nobody).
+ *
+ * ```ts
+ * handler: (input, context) => {
+ *   const auth = requireActionAuth(context, { permission: "billing:manage" });
+ *   …
+ * }
+ * ```
+ */
+export function requireActionAuth(
+  context: { locals: { auth: SignedInContext | null } },
+  check?: AccessCheck,
+): SignedInContext {
+  const refusal = actionRefusal(context.locals.auth, check);
+  if (refusal === "UNAUTHORIZED") {
+    throw new ActionError({ code: refusal, message: "Sign in to do this." });
+  }
+  if (refusal === "FORBIDDEN") {
+    throw new ActionError({ code: refusal, message: "Your account may not do this." });
+  }
+  return context.locals.auth!;
 }
 
 /**

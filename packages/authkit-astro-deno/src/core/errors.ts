@@ -33,6 +33,7 @@ export type AuthErrorCode =
   | "recent_auth_required" // a sensitive action with a sign-in older than it allows (step-up)
   | "session_not_owned" // a revoke naming a session that is not one of the user's own
   | "session_choice_invalid" // a revoke naming no session, or this browser's own
+  | "forbidden" // signed in, but the page's check (`requireAuth(context, check)`) does not hold
   | "internal"; // anything unexpected: fail closed
 
 /** An auth failure with a stable code; `cause` is for logs only. */
@@ -133,6 +134,13 @@ const OUTCOMES: Record<AuthErrorCode, Outcome> = {
     status: 400,
     title: "Request refused",
     message: "Choose another session to end; to end this one, sign out.",
+    retrySignIn: false,
+  },
+  // Signing in again would not change the account's role or permissions: no "Sign in again".
+  forbidden: {
+    status: 403,
+    title: "Access denied",
+    message: "Your account does not have access to this page.",
     retrySignIn: false,
   },
   internal: unavailable(500, "Something went wrong on our side."),

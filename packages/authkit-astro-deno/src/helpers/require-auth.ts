@@ -1,12 +1,17 @@
 /**
- * Helpers for server code outside `.astro` pages (API routes, actions, endpoints), with the same
- * answers the guard gives: a browser is sent to sign in and comes back, an API client gets 401.
+ * Checks for each page, endpoint and action, with the same answers the guard gives: a browser is
+ * sent to sign in and comes back, an API client gets 401; a signed-in user without what the
+ * check asks gets 403.
  *
  * @module
  */
-import { jsonResponse } from "../core/responses.ts";
-import { type AuthRoutes, isApiPath } from "../core/routes.ts";
+import { AuthError, renderErrorPage } from "../core/errors.ts";
+import { createRequestId, logAuthFailure } from "../core/log.ts";
+import { jsonResponse, withHeaders } from "../core/responses.ts";
+import type { AuthRoutes } from "../core/routes.ts";
+import { wantsHtml } from "../middleware/guard.ts";
 import type { SignedInContext } from "../organizations/memberships.ts";
+import type { AccessCheck } from "../session/access.ts";
 
 /** What the helpers read of Astro's `APIContext` (or `Astro` in a page). */
 export interface AuthRequestContext {
@@ -43,23 +48,47 @@ export function createSignInPath(routes: AuthRoutes, options: SignInPathOptions 
 /**
  * The signed-in user, or the `Response` to return instead: a 302 to sign in that comes back to
  * this URL for a browser, a 401 JSON for an API path or a client that does not ask for HTML.
+ * With a `check` (the keys of `has()`), a signed-in user for whom it does not hold gets 403: a
+ * small page for a browser, `{"error":"forbidden"}` for an API client. An empty or misspelt
+ * check holds for nobody, as with `has()`.
  */
 export function requireAuthWith(
   context: AuthRequestContext,
   routes: AuthRoutes,
+  check?: AccessCheck,
 ): SignedInContext | Response {
-  if (context.locals.auth) return context.locals.auth;
+  const auth = context.locals.auth;
+  if (auth && (check === undefined || auth.has(check))) return auth;
   const url = new URL(context.request.url);
-  const wantsHtml = !isApiPath(url.pathname) &&
-    (context.request.headers.get("accept") ?? "").includes("text/html");
-  if (!wantsHtml) {
-    const response = jsonResponse(401, { error: "unauthorized" });
-    response.headers.set("cache-control", "private, no-store");
-    return response;
+  const html = wantsHtml(context.request, url.pathname);
+  let response: Response;
+  if (auth) {
+    const requestId = createRequestId();
+    logAuthFailure(new AuthError("forbidden"), url.pathname, requestId);
+    response = html ? renderErrorPage("forbidden", requestId) : jsonResponse(403, FORBIDDEN);
+  } else if (!html) {
+    response = jsonResponse(401, { error: "unauthorized" });
+  } else {
+    const location = createSignInPath(routes, { returnTo: url.pathname + url.search });
+    response = new Response(null, { status: 302, headers: { location } });
   }
-  const location = createSignInPath(routes, { returnTo: url.pathname + url.search });
-  return new Response(null, {
-    status: 302,
-    headers: { location, "cache-control": "private, no-store" },
-  });
+  // Each answer depends on the request's cookie: no shared cache may keep it (S49).
+  return withHeaders(response, [], true);
+}
+
+const FORBIDDEN = { error: "forbidden" } as const;
+
+/** Why an Astro action may not run for this request, as `ActionError` codes; null when it may. */
+export type ActionRefusal = "UNAUTHORIZED" | "FORBIDDEN";
+
+/**
+ * The decision behind `requireActionAuth`: `UNAUTHORIZED` signed out, `FORBIDDEN` when `check`
+ * does not hold (an empty or misspelt check holds for nobody), else null.
+ */
+export function actionRefusal(
+  auth: SignedInContext | null | undefined,
+  check?: AccessCheck,
+): ActionRefusal | null {
+  if (!auth) return "UNAUTHORIZED";
+  return check === undefined || auth.has(check) ? null : "FORBIDDEN";
 }
