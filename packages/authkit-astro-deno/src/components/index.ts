@@ -8,6 +8,7 @@
  */
 export { default as ImpersonationBanner } from "./ImpersonationBanner.astro";
 export { default as OrganizationSwitcher } from "./OrganizationSwitcher.astro";
+export { default as Protect } from "./Protect.astro";
 export { default as SignedIn } from "./SignedIn.astro";
 export { default as SignedOut } from "./SignedOut.astro";
 export { default as SignInButton } from "./SignInButton.astro";
