@@ -1,14 +1,17 @@
 import type { APIRoute } from "astro";
+import { requireAuth } from "@authkit-deno/astro/server";
 
 /**
- * The signed-in user as JSON. The middleware answers 401 JSON before this runs when signed out
- * or when a bearer token does not verify. A bearer request (`Authorization: Bearer`) gets what
- * its token says, and the profile when this server remembers it from the user's cookie session.
+ * The signed-in user as JSON. The route checks for itself (`requireAuth`); the middleware's
+ * guard answers 401 JSON before this runs when signed out or when a bearer token does not
+ * verify. A bearer request (`Authorization: Bearer`) gets what its token says, and the profile
+ * when this server remembers it from the user's cookie session.
  */
-export const GET: APIRoute = ({ locals }) => {
-  if (!locals.auth) return Response.json({ error: "unauthorized" }, { status: 401 });
+export const GET: APIRoute = (context) => {
+  const auth = requireAuth(context); // 401 JSON, no-store, when signed out
+  if (auth instanceof Response) return auth;
   const { user, sessionId, organizationId, organizationName, role, permissions, impersonator } =
-    locals.auth;
+    auth;
   const common = {
     userId: user.id,
     sessionId,
@@ -17,8 +20,8 @@ export const GET: APIRoute = ({ locals }) => {
     role,
     permissions,
   };
-  if (locals.auth.credential === "bearer") {
-    const profile = locals.auth.profileKnown ? user : null;
+  if (auth.credential === "bearer") {
+    const profile = auth.profileKnown ? user : null;
     return Response.json({ credential: "bearer", ...common, impersonator, profile });
   }
   return Response.json({ credential: "cookie", user, ...common, impersonator });
