@@ -37,6 +37,7 @@ import {
 } from "./handlers/sessions.ts";
 import { createBearerCache, resolveBearer } from "./session/bearer.ts";
 import { isRecent } from "./session/recent-auth.ts";
+import { type ApiKeyResolution, createApiKeyResolver } from "./api-keys/resolve.ts";
 
 /**
  * Bound on remembered verified sessions: about 3.9 KB each for a typical session, the ~2 KB seal
@@ -74,6 +75,8 @@ export interface Auth {
   resolveSession(request: Request): Resolution | Promise<Resolution>;
   /** An API request's `Authorization: Bearer` token; synchronous on a hit (`bearer.ts`). */
   resolveBearer(token: string): Resolution | Promise<Resolution>;
+  /** An API request's organization API key: cached, budgeted, revocable (`api-keys/`). */
+  resolveApiKey(value: string): Promise<ApiKeyResolution>;
   /** `GET /auth/access-token`: the session's access token for same-origin browser code. */
   accessToken(request: Request): Promise<Response>;
   /** Each user's active sessions at WorkOS, cached briefly (`handlers/sessions.ts`). */
@@ -102,6 +105,8 @@ export interface AuthOptions {
   sleep?: (ms: number) => Promise<void>;
   /** How long a page waits for the user's memberships (see `memberships.ts`). */
   membershipsDeadlineMs?: number;
+  /** WorkOS API key validations per second (default `API_KEY_VALIDATIONS_PER_SECOND`). */
+  apiKeyValidationsPerSecond?: number;
 }
 
 /** Builds the auth layer for `config`. */
@@ -145,6 +150,13 @@ export function createAuth(config: AuthConfig, options: AuthOptions = {}): Auth 
   const profiles = new ExpiringLru<SessionUser>(SESSION_CACHE_SIZE);
   const bearerCache = createBearerCache();
   const sessionList = createSessionList(config, now, options.upstreamTimeoutMs);
+  const resolveApiKey = createApiKeyResolver({
+    config,
+    timeoutMs: options.upstreamTimeoutMs,
+    revocations,
+    now,
+    validationsPerSecond: options.apiKeyValidationsPerSecond,
+  });
   const resolve = (request: Request) =>
     resolveSession(request, {
       config,
@@ -182,6 +194,7 @@ export function createAuth(config: AuthConfig, options: AuthOptions = {}): Auth 
     resolveSession: resolve,
     resolveBearer: (token) =>
       resolveBearer(token, { verify, revocations, cache: bearerCache, profiles, now }),
+    resolveApiKey,
     accessToken: (request) => handleAccessToken(request, { config, resolveSession: resolve }),
     sessionList,
     viewSessions: (auth) => viewSessions(auth, sessionList),

@@ -19,8 +19,10 @@ import {
   actionRefusal,
   type AuthRequestContext,
   createSignInPath,
+  requireAuthOrApiKeyWith,
   requireAuthWith,
   type SignInPathOptions,
+  userOf,
 } from "./helpers/require-auth.ts";
 import type { AccessCheck } from "./session/access.ts";
 import {
@@ -30,8 +32,16 @@ import {
 } from "./helpers/recent-auth.ts";
 import type { SessionView } from "./handlers/sessions.ts";
 import type { SignedInContext } from "./organizations/memberships.ts";
+import type { ApiKeyContext } from "./api-keys/context.ts";
 
-export type { AuthRequestContext, RecentAuthContext, SessionView, SignInPathOptions };
+export type {
+  ApiKeyContext,
+  AuthRequestContext,
+  RecentAuthContext,
+  SessionView,
+  SignInPathOptions,
+};
+export type { ApiKey, ApiKeyOwner } from "./api-keys/validation.ts";
 export type { AccessCheck } from "./session/access.ts";
 export type { OrganizationChoice, SignedInContext } from "./organizations/memberships.ts";
 
@@ -70,7 +80,7 @@ export function requireAuth(
  * ```
  */
 export function requireActionAuth(
-  context: { locals: { auth: SignedInContext | null } },
+  context: { locals: { auth: SignedInContext | ApiKeyContext | null } },
   check?: AccessCheck,
 ): SignedInContext {
   const refusal = actionRefusal(context.locals.auth, check);
@@ -80,7 +90,19 @@ export function requireActionAuth(
   if (refusal === "FORBIDDEN") {
     throw new ActionError({ code: refusal, message: "Your account may not do this." });
   }
-  return context.locals.auth!;
+  return userOf(context.locals.auth)!;
+}
+
+/**
+ * For API routes that serve both users and organization API keys (S68): `requireAuth`, but an
+ * API key is accepted too; `auth.credential === "api_key"` tells which, and a key has no `user`.
+ * With a `check`, a key holds only the permissions it was created with.
+ */
+export function requireAuthOrApiKey(
+  context: AuthRequestContext,
+  check?: AccessCheck,
+): SignedInContext | ApiKeyContext | Response {
+  return requireAuthOrApiKeyWith(context, auth().config.routes, check);
 }
 
 /**

@@ -86,6 +86,8 @@ Deno.test("stand-in: authenticateWithCode returns the user and tokens that verif
       memberships: 0,
       organizations: 0,
       sessions: 0,
+      api_keys: 0,
+      api_key_validations: 0,
     });
   });
 });

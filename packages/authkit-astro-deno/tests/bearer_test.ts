@@ -31,7 +31,7 @@ async function guardBearer(auth: Auth, path: string, token: string, cookies: str
     headers: { authorization: `Bearer ${token}`, accept: "application/json" },
   });
   const response = await guardRequest(request, auth, (session) => {
-    seen.push(session);
+    seen.push(session as AuthContext | null); // a JWT bearer is a user's token, never a key
     return Promise.resolve(Response.json({ ok: true }));
   });
   return { response, seen };

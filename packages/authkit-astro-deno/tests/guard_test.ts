@@ -6,6 +6,7 @@ import { assert, assertEquals, assertExists, assertFalse } from "@std/assert";
 import { type Auth, createAuth } from "../src/auth.ts";
 import { guardRequest } from "../src/middleware/guard.ts";
 import type { AuthContext } from "../src/session/resolve.ts";
+import type { ApiKeyContext } from "../src/api-keys/context.ts";
 import { defaultClaims, installFakeWorkOS, json, testConfig } from "./support/fake_workos.ts";
 import {
   captureLogs,
@@ -21,8 +22,9 @@ const JSON_ACCEPT = { accept: "application/json" };
 /** A `next` that records its calls and answers 200 (or `answer()`). */
 function recordingNext(answer = () => new Response("page", { status: 200 })) {
   const seen: (AuthContext | null)[] = [];
-  const next = (session: AuthContext | null) => {
-    seen.push(session);
+  // No API key on these paths: what the route sees is a user or no one.
+  const next = (session: AuthContext | ApiKeyContext | null) => {
+    seen.push(session as AuthContext | null);
     return Promise.resolve(answer());
   };
   return { seen, next };

@@ -5,9 +5,14 @@ declare namespace App {
     /**
      * The signed-in user, or null when signed out. `organizationName` is the current
      * organization's name (null without an organization, or while memberships are unavailable);
-     * `has({ role | permission | entitlement | featureFlag })` asks the verified token.
+     * `has({ role | permission | entitlement | featureFlag })` asks the verified token. On API
+     * routes (`apiRoutes`) it may instead be an organization API key, `credential: "api_key"`,
+     * which has no `user`: check `credential` before reading a user's fields.
      */
-    auth: import("../organizations/memberships.ts").SignedInContext | null;
+    auth:
+      | import("../organizations/memberships.ts").SignedInContext
+      | import("../api-keys/context.ts").ApiKeyContext
+      | null;
     /**
      * The user's active organizations for a switcher, the current one marked; null when signed
      * out, when WorkOS could not list them, or with `organizations: false`.

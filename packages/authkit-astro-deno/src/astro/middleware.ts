@@ -8,6 +8,7 @@
 import type { MiddlewareHandler } from "astro";
 import { guardRequest } from "../middleware/guard.ts";
 import type { OrganizationView } from "../organizations/memberships.ts";
+import type { ApiKeyContext } from "../api-keys/context.ts";
 import { auth as getAuth, options } from "./runtime.ts";
 
 /** The Astro middleware: `Astro.locals.auth` and `Astro.locals.organizations`, and the guard. */
@@ -22,11 +23,13 @@ export const onRequest: MiddlewareHandler = (context, next) => {
   }
   const auth = getAuth();
   return guardRequest(context.request, auth, (session) => {
-    const render = ({ auth, organizations }: OrganizationView) => {
+    const render = ({ auth, organizations }: OrganizationView | ApiKeyView) => {
       context.locals.auth = auth;
       context.locals.organizations = organizations;
       return next();
     };
+    // An API key acts for its one organization: no user, no switcher (S68).
+    if (session?.credential === "api_key") return render({ auth: session, organizations: null });
     if (!options.organizations) {
       return render({
         auth: session && { ...session, organizationName: null },
@@ -38,3 +41,8 @@ export const onRequest: MiddlewareHandler = (context, next) => {
     return view instanceof Promise ? view.then(render) : render(view);
   }, { pathname: context.url.pathname, routePattern: context.routePattern });
 };
+
+interface ApiKeyView {
+  auth: ApiKeyContext;
+  organizations: null;
+}

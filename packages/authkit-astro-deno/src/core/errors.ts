@@ -34,6 +34,9 @@ export type AuthErrorCode =
   | "session_not_owned" // a revoke naming a session that is not one of the user's own
   | "session_choice_invalid" // a revoke naming no session, or this browser's own
   | "forbidden" // signed in, but the page's check (`requireAuth(context, check)`) does not hold
+  | "api_key_invalid" // an API key WorkOS does not know, or of no key's shape
+  | "api_key_revoked" // an API key deleted at WorkOS (`api_key.revoked`), on some instance
+  | "api_key_rate_limited" // past this instance's budget of API key validations (S67)
   | "internal"; // anything unexpected: fail closed
 
 /** An auth failure with a stable code; `cause` is for logs only. */
@@ -56,6 +59,14 @@ interface Outcome {
   /** Offer "Sign in again": the flow can simply be restarted. */
   retrySignIn: boolean;
 }
+
+/** An unknown, malformed or deleted API key: one answer, whichever it was. */
+const API_KEY_REFUSED: Outcome = {
+  status: 401,
+  title: "Request refused",
+  message: "The API key is not valid.",
+  retrySignIn: false,
+};
 
 const OUTCOMES: Record<AuthErrorCode, Outcome> = {
   state_missing: signInAgain(400, "Your sign-in link expired or was already used."),
@@ -141,6 +152,14 @@ const OUTCOMES: Record<AuthErrorCode, Outcome> = {
     status: 403,
     title: "Access denied",
     message: "Your account does not have access to this page.",
+    retrySignIn: false,
+  },
+  api_key_invalid: API_KEY_REFUSED,
+  api_key_revoked: API_KEY_REFUSED,
+  api_key_rate_limited: {
+    status: 429,
+    title: "Please try again",
+    message: "Too many API keys to check at once.",
     retrySignIn: false,
   },
   internal: unavailable(500, "Something went wrong on our side."),

@@ -11,6 +11,11 @@ import { routedPathname, strictPathname } from "./request-path.ts";
 export interface RouteOptions {
   /** Path prefixes that need a signed-in user: each one and everything below it. */
   protectedRoutes?: string[];
+  /**
+   * Path prefixes of the app's API: a 401 instead of a sign-in redirect, and the only places an
+   * `Authorization: Bearer` access token or organization API key is read (default `["/api"]`).
+   */
+  apiRoutes?: string[];
   signIn?: string;
   signUp?: string;
   callback?: string;
@@ -30,6 +35,8 @@ export interface RouteOptions {
 /** The resolved route map: every path set, each one checked. */
 export interface AuthRoutes {
   readonly protected: readonly string[];
+  /** API prefixes: bearer credentials are read here only, and answers are statuses. */
+  readonly api: readonly string[];
   readonly signIn: string;
   readonly signUp: string;
   readonly callback: string;
@@ -53,6 +60,7 @@ export interface AuthRoutes {
 /** Today's paths: an app that passes no options keeps every URL it had. */
 const DEFAULT_PATHS = {
   protected: ["/dashboard", "/api"],
+  api: ["/api"],
   signIn: "/sign-in",
   signUp: "/sign-up",
   callback: "/auth/callback",
@@ -65,15 +73,32 @@ const DEFAULT_PATHS = {
   afterSignIn: "/dashboard",
 } as const;
 
-/** Requests under this prefix are API calls: a 401 status, never a redirect to sign-in. */
-export const API_PREFIX = "/api";
-
 /**
  * Applies `options` over the defaults and checks every path, reporting each bad one in
  * `problems`: a plain absolute path (`/x/y`), no query, fragment, dot segment or double slash,
  * since each is compared exactly against request paths.
  */
 export function resolveRoutes(options: RouteOptions = {}, problems: string[] = []): AuthRoutes {
+  const prefixList = (
+    name: "protectedRoutes" | "apiRoutes",
+    value: unknown,
+    fallback: readonly string[],
+  ): readonly string[] => {
+    const prefixes = value ?? fallback;
+    if (!Array.isArray(prefixes)) {
+      problems.push(`${name} must be a list of path prefixes: received ${JSON.stringify(value)}`);
+      return Object.freeze([...fallback]);
+    }
+    for (const prefix of prefixes) {
+      if (typeof prefix !== "string" || !isPlainPath(prefix) || prefix === "/") {
+        problems.push(`${name} holds a path that is not a plain prefix: ${JSON.stringify(prefix)}`);
+      }
+    }
+    return Object.freeze(
+      prefixes.filter((prefix) => typeof prefix === "string")
+        .map((prefix) => prefix.toLowerCase().replace(/\/$/, "")),
+    );
+  };
   const path = (name: keyof RouteOptions, fallback: string): string => {
     const value = options[name];
     if (value === undefined) return fallback;
@@ -85,16 +110,9 @@ export function resolveRoutes(options: RouteOptions = {}, problems: string[] = [
     }
     return value.length > 1 ? value.replace(/\/$/, "") : value;
   };
-  const prefixes = options.protectedRoutes ?? DEFAULT_PATHS.protected;
-  for (const prefix of prefixes) {
-    if (typeof prefix !== "string" || !isPlainPath(prefix) || prefix === "/") {
-      problems.push(
-        `protectedRoutes holds a path that is not a plain prefix: ${JSON.stringify(prefix)}`,
-      );
-    }
-  }
   const paths = {
-    protected: Object.freeze(prefixes.map((prefix) => prefix.toLowerCase().replace(/\/$/, ""))),
+    protected: prefixList("protectedRoutes", options.protectedRoutes, DEFAULT_PATHS.protected),
+    api: prefixList("apiRoutes", options.apiRoutes, DEFAULT_PATHS.api),
     signIn: path("signIn", DEFAULT_PATHS.signIn),
     signUp: path("signUp", DEFAULT_PATHS.signUp),
     callback: path("callback", DEFAULT_PATHS.callback),
@@ -153,7 +171,8 @@ export function isProtectedPath(pathname: string, routes: AuthRoutes = DEFAULT_R
   const routed = routedPathname(pathname);
   const strict = strictPathname(pathname);
   if (routed === null || strict === null) return true;
-  return underProtectedPrefix(routed.toLowerCase(), routes) || underProtectedPrefix(strict, routes);
+  return underPrefix(routed.toLowerCase(), routes.protected) ||
+    underPrefix(strict, routes.protected);
 }
 
 /**
@@ -164,20 +183,20 @@ export function isProtectedRoutePattern(
   pattern: string,
   routes: AuthRoutes = DEFAULT_ROUTES,
 ): boolean {
-  return underProtectedPrefix(pattern.toLowerCase(), routes);
+  return underPrefix(pattern.toLowerCase(), routes.protected);
 }
 
-function underProtectedPrefix(path: string, routes: AuthRoutes): boolean {
-  return routes.protected.some((prefix) => path === prefix || path.startsWith(`${prefix}/`));
+function underPrefix(path: string, prefixes: readonly string[]): boolean {
+  return prefixes.some((prefix) => path === prefix || path.startsWith(`${prefix}/`));
 }
 
 /**
- * Whether `pathname` is an API path (a status, not a redirect, when signed out), under any
- * spelling a router could take for one (`/%2561pi/me` is `/api/me` to Astro).
+ * Whether `pathname` is under one of the API prefixes (`apiRoutes`), under any spelling a router
+ * could take for one (`/%2561pi/me` is `/api/me` to Astro): a status, not a redirect, when signed
+ * out, and the only paths where bearer credentials (access tokens, API keys) are read. What
+ * cannot be decoded is not an API path: it is protected, and only the cookie counts there.
  */
-export function isApiPath(pathname: string): boolean {
+export function isApiPath(pathname: string, routes: AuthRoutes = DEFAULT_ROUTES): boolean {
   const strict = strictPathname(pathname) ?? pathname;
-  return [pathname, strict].some((path) =>
-    path === API_PREFIX || path.startsWith(`${API_PREFIX}/`)
-  );
+  return [pathname.toLowerCase(), strict].some((path) => underPrefix(path, routes.api));
 }

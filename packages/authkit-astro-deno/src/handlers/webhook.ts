@@ -24,6 +24,7 @@ export const MAX_WEBHOOK_BYTES = 64 * 1024;
 
 const ROUTE = "/webhooks/workos";
 const SESSION_ID = /^session_[A-Za-z0-9]{1,64}$/;
+const API_KEY_ID = /^api_key_[A-Za-z0-9]{1,64}$/;
 
 /** What the webhook route needs; built once per process in `auth.ts`. */
 export interface WebhookDeps {
@@ -48,13 +49,16 @@ export async function handleWebhook(request: Request, deps: WebhookDeps): Promis
   return await applyEvent(payload, deps);
 }
 
-/** Applies a verified event; anything but `session.revoked` is acknowledged and ignored. */
+/**
+ * Applies a verified event: `session.revoked` ends a session and `api_key.revoked` a key, on
+ * every instance (S40, S67); anything else is acknowledged and ignored.
+ */
 async function applyEvent(payload: unknown, deps: WebhookDeps): Promise<Response> {
-  const event = readSessionRevoked(payload);
+  const event = readSessionRevoked(payload) ?? readApiKeyRevoked(payload);
   if (!event) return json(200, { received: true });
   try {
     // One atomic step across instances: a retried or replayed delivery of the event is a no-op.
-    if (!(await deps.revocations.revokeForEvent(event.id, EVENT_MEMORY_MS, event.sessionId))) {
+    if (!(await deps.revocations.revokeForEvent(event.id, EVENT_MEMORY_MS, event.revokedId))) {
       return json(200, { received: true, duplicate: true });
     }
   } catch (error) {
@@ -69,13 +73,31 @@ async function applyEvent(payload: unknown, deps: WebhookDeps): Promise<Response
   return json(200, { received: true });
 }
 
+/** What a revocation event names: its event id, and the session or API key that ended. */
+export interface RevocationEvent {
+  id: string;
+  revokedId: string;
+}
+
 /** The event id and session id of a `session.revoked` event, or null for any other payload. */
-export function readSessionRevoked(payload: unknown): { id: string; sessionId: string } | null {
+export function readSessionRevoked(payload: unknown): RevocationEvent | null {
+  return readRevocation(payload, "session.revoked", SESSION_ID);
+}
+
+/**
+ * The event id and key id of an `api_key.revoked` event (a key deleted at WorkOS), or null. The
+ * key's id goes on the same feed as revoked sessions: every instance drops it from its cache.
+ */
+export function readApiKeyRevoked(payload: unknown): RevocationEvent | null {
+  return readRevocation(payload, "api_key.revoked", API_KEY_ID);
+}
+
+function readRevocation(payload: unknown, type: string, shape: RegExp): RevocationEvent | null {
   const p = payload as { id?: unknown; event?: unknown; data?: { id?: unknown } } | null;
-  if (p?.event !== "session.revoked" || typeof p.id !== "string" || p.id.length > 128) return null;
-  const sessionId = p.data?.id;
-  if (typeof sessionId !== "string" || !SESSION_ID.test(sessionId)) return null;
-  return { id: p.id, sessionId };
+  if (p?.event !== type || typeof p.id !== "string" || p.id.length > 128) return null;
+  const revokedId = p.data?.id;
+  if (typeof revokedId !== "string" || !shape.test(revokedId)) return null;
+  return { id: p.id, revokedId };
 }
 
 function parseJson(text: string): unknown {

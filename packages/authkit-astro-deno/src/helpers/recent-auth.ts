@@ -25,7 +25,8 @@ import { isMaxAge, isRecent } from "../session/recent-auth.ts";
 export interface RecentAuthContext {
   request: Request;
   url: URL;
-  locals: { auth?: { authTime: number | null } | null };
+  /** An API key (no `authTime`) is never a recent sign-in. */
+  locals: { auth?: { authTime?: number | null } | null };
 }
 
 /** How recent the sign-in must be. */
@@ -58,11 +59,11 @@ export function requireRecentAuth(
   }
   const auth = context.locals.auth ?? null;
   const now = (options.now ?? Date.now)();
-  if (auth && isRecent(auth.authTime, maxAge, now)) return null;
+  if (auth && isRecent(auth.authTime ?? null, maxAge, now)) return null;
 
   const { request, url } = context;
   const signInHref = stepUpSignInUrl(url, maxAge, options.routes);
-  if (!wantsHtml(request, url.pathname)) {
+  if (!wantsHtml(request, url.pathname, options.routes)) {
     const response = auth
       ? jsonResponse(403, { error: "recent_auth_required", maxAge })
       : jsonResponse(401, { error: "unauthorized" });

@@ -12,11 +12,13 @@ import type { AuthRoutes } from "../core/routes.ts";
 import { wantsHtml } from "../middleware/guard.ts";
 import type { SignedInContext } from "../organizations/memberships.ts";
 import type { AccessCheck } from "../session/access.ts";
+import type { ApiKeyContext } from "../api-keys/context.ts";
 
 /** What the helpers read of Astro's `APIContext` (or `Astro` in a page). */
 export interface AuthRequestContext {
   request: Request;
-  locals: { auth: SignedInContext | null };
+  /** A user, an organization API key (API routes only), or no one. */
+  locals: { auth: SignedInContext | ApiKeyContext | null };
 }
 
 /** Options of `createSignInPath`: where to come back, and AuthKit's two sign-in hints. */
@@ -57,10 +59,36 @@ export function requireAuthWith(
   routes: AuthRoutes,
   check?: AccessCheck,
 ): SignedInContext | Response {
-  const auth = context.locals.auth;
+  // An API key is not a user: a route written for users answers it as it answers no one (S68).
+  return decide(context, userOf(context.locals.auth), routes, check);
+}
+
+/**
+ * `requireAuthWith`, accepting an organization API key as well as a user: for API routes that
+ * serve both (`auth.credential` tells which). A key's `has()` knows only its permissions.
+ */
+export function requireAuthOrApiKeyWith(
+  context: AuthRequestContext,
+  routes: AuthRoutes,
+  check?: AccessCheck,
+): SignedInContext | ApiKeyContext | Response {
+  return decide(context, context.locals.auth, routes, check);
+}
+
+/** The user of `auth`: null for no one and for an API key. */
+export function userOf(auth: SignedInContext | ApiKeyContext | null | undefined) {
+  return auth && auth.credential !== "api_key" ? auth : null;
+}
+
+function decide<T extends SignedInContext | ApiKeyContext>(
+  context: AuthRequestContext,
+  auth: T | null,
+  routes: AuthRoutes,
+  check: AccessCheck | undefined,
+): T | Response {
   if (auth && (check === undefined || auth.has(check))) return auth;
   const url = new URL(context.request.url);
-  const html = wantsHtml(context.request, url.pathname);
+  const html = wantsHtml(context.request, url.pathname, routes);
   let response: Response;
   if (auth) {
     const requestId = createRequestId();
@@ -86,9 +114,11 @@ export type ActionRefusal = "UNAUTHORIZED" | "FORBIDDEN";
  * does not hold (an empty or misspelt check holds for nobody), else null.
  */
 export function actionRefusal(
-  auth: SignedInContext | null | undefined,
+  auth: SignedInContext | ApiKeyContext | null | undefined,
   check?: AccessCheck,
 ): ActionRefusal | null {
-  if (!auth) return "UNAUTHORIZED";
+  // Actions serve users; a key never reaches one (pages and forms read no bearer), and would not
+  // pass here either.
+  if (!auth || auth.credential === "api_key") return "UNAUTHORIZED";
   return check === undefined || auth.has(check) ? null : "FORBIDDEN";
 }

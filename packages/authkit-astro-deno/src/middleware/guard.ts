@@ -4,11 +4,12 @@
  * @module
  */
 import type { Auth } from "../auth.ts";
-import { AuthError, renderErrorPage, RETRY_AFTER_SECONDS, toAuthError } from "../core/errors.ts";
+import { AuthError, renderErrorPage } from "../core/errors.ts";
 import { createRequestId, logAuthFailure } from "../core/log.ts";
 import { jsonResponse, withHeaders } from "../core/responses.ts";
-import type { AuthContext, Resolution } from "../session/resolve.ts";
+import type { Resolution } from "../session/resolve.ts";
 import {
+  type AuthRoutes,
   isApiPath,
   isProtectedPath,
   isProtectedRoutePattern,
@@ -16,11 +17,13 @@ import {
 } from "../core/routes.ts";
 import { routedPathname } from "../core/request-path.ts";
 import { clearSessionCookies, readSessionCookie } from "../session/session-cookie.ts";
-import { readBearerToken } from "../session/bearer.ts";
+import { readBearerCredential } from "../session/bearer.ts";
+import { failedClosed, unavailable } from "./answers.ts";
+import { guardBearer, type Render } from "./bearer.ts";
 
 /** Browsers navigating want a redirect; `fetch` and API clients want a status they can read. */
-export function wantsHtml(request: Request, pathname: string): boolean {
-  if (isApiPath(pathname)) return false;
+export function wantsHtml(request: Request, pathname: string, routes?: AuthRoutes): boolean {
+  if (isApiPath(pathname, routes)) return false;
   return (request.headers.get("accept") ?? "").includes("text/html");
 }
 
@@ -43,7 +46,7 @@ export interface ResolvedRoute {
 export async function guardRequest(
   request: Request,
   auth: Auth,
-  next: (session: AuthContext | null) => Promise<Response>,
+  next: Render,
   route: ResolvedRoute = {},
 ): Promise<Response> {
   const url = new URL(request.url);
@@ -57,8 +60,11 @@ export async function guardRequest(
   const isProtected = isProtectedPath(url.pathname, routes) ||
     (route.pathname !== undefined && isProtectedPath(route.pathname, routes)) ||
     (route.routePattern !== undefined && isProtectedRoutePattern(route.routePattern, routes));
-  // Only API routes look for a bearer token: page views never read the header.
-  const bearer = isProtected && isApiPath(url.pathname) ? readBearerToken(request) : null;
+  // Only API routes (`apiRoutes`, protected or not) read the header, by the same readings of the
+  // path as protection: pages never accept a bearer token or an API key (S68).
+  const isApi = isApiPath(url.pathname, routes) || isApiPath(routed, routes) ||
+    (route.pathname !== undefined && isApiPath(route.pathname, routes));
+  const bearer = isApi ? readBearerCredential(request) : null;
   if (bearer !== null) return await guardBearer(bearer, url.pathname, auth, next);
 
   const resolution = await resolveSafely(request, auth);
@@ -71,7 +77,7 @@ export async function guardRequest(
     if (!isProtected) return await next(null);
     // It answers for a session: no shared cache may keep it either (S49).
     return withHeaders(
-      unavailable(wantsHtml(request, url.pathname), url.pathname, resolution.error),
+      unavailable(wantsHtml(request, url.pathname, routes), url.pathname, resolution.error),
       [],
       true,
     );
@@ -89,7 +95,7 @@ export async function guardRequest(
     return withHeaders(page, clear, true);
   }
   if (!isProtected) return withHeaders(await next(null), clear, false);
-  if (!wantsHtml(request, url.pathname)) {
+  if (!wantsHtml(request, url.pathname, routes)) {
     return withHeaders(jsonResponse(401, { error: "unauthorized" }), clear, true);
   }
   const returnTo = encodeURIComponent(url.pathname + url.search);
@@ -98,38 +104,6 @@ export async function guardRequest(
     headers: { location: `${routes.signIn}?returnTo=${returnTo}` },
   });
   return withHeaders(redirect, clear, true);
-}
-
-/**
- * An API request with `Authorization: Bearer` (S60): the token alone decides, the cookie is not
- * read, and no answer carries a `Set-Cookie` or may be cached for another credential.
- */
-async function guardBearer(
-  token: string,
-  pathname: string,
-  auth: Auth,
-  next: (session: AuthContext | null) => Promise<Response>,
-): Promise<Response> {
-  let resolution: Resolution;
-  try {
-    resolution = await auth.resolveBearer(token);
-  } catch (error) {
-    resolution = failedClosed(error);
-  }
-  let response: Response;
-  if (resolution.kind === "signed-in") {
-    response = await next(resolution.auth);
-  } else if (resolution.kind === "unavailable") {
-    response = unavailable(false, pathname, resolution.error);
-  } else {
-    logAuthFailure(new AuthError(resolution.code ?? "token_invalid"), pathname, createRequestId());
-    response = jsonResponse(401, { error: "unauthorized" });
-    // RFC 6750 §3: say which scheme failed, without saying why.
-    response.headers.set("www-authenticate", 'Bearer error="invalid_token"');
-  }
-  response = withHeaders(response, [], true);
-  response.headers.append("vary", "Authorization");
-  return response;
 }
 
 /** `auth.resolveSession`, with anything it throws or rejects with turned into "signed out". */
@@ -141,23 +115,4 @@ function resolveSafely(request: Request, auth: Auth): Resolution | Promise<Resol
   } catch (error) {
     return failedClosed(error);
   }
-}
-
-function failedClosed(error: unknown): Resolution {
-  return { kind: "signed-out", clearCookie: false, code: toAuthError(error).code };
-}
-
-function unavailable(html: boolean, pathname: string, error: AuthError): Response {
-  const requestId = createRequestId();
-  logAuthFailure(error, pathname, requestId);
-  if (html) {
-    // The page, not the upstream call, is what failed here: 503 as for API clients (S25), whatever
-    // status the code maps to on the callback (502/504).
-    const page = renderErrorPage(error.code, requestId);
-    page.headers.set("retry-after", String(error.retryAfterSeconds ?? RETRY_AFTER_SECONDS));
-    return new Response(page.body, { status: 503, headers: page.headers });
-  }
-  const response = jsonResponse(503, { error: "unavailable", code: error.code, requestId });
-  response.headers.set("retry-after", String(error.retryAfterSeconds ?? RETRY_AFTER_SECONDS));
-  return response;
 }

@@ -43,18 +43,38 @@ export function createBearerCache(): ExpiringLru<AuthContext> {
   });
 }
 
+/** A bearer credential as read from the header, before anything is verified. */
+export type BearerCredential =
+  /** A JWT's shape: a WorkOS access token (S60). */
+  | { kind: "access_token"; value: string }
+  /** Any other RFC 6750 token: an organization API key, for WorkOS to validate (S67). */
+  | { kind: "api_key"; value: string }
+  /** Empty, oversized, or of no token's shape: refused unread. */
+  | { kind: "malformed" };
+
+/** The longest API key value sent to WorkOS; theirs are tens of characters. */
+export const MAX_API_KEY_LENGTH = 512;
+const JWT_SHAPE = /^[\w-]+\.[\w-]+\.[\w-]+$/;
+// RFC 6750 §2.1 b64token, without dots: a dotted value is a JWT or nothing.
+const API_KEY_SHAPE = /^[A-Za-z0-9\-_~+/]{8,}=*$/;
+
 /**
- * The bearer token of `request`: null without an `Authorization: Bearer` header (the cookie then
- * counts), `""` for one that is empty, oversized or not a token's shape (refused, never read).
+ * The bearer credential of `request`: null without an `Authorization: Bearer` header (the cookie
+ * then counts), else what its shape says it is.
  */
-export function readBearerToken(request: Request): string | null {
+export function readBearerCredential(request: Request): BearerCredential | null {
   const header = request.headers.get("authorization");
   if (header === null) return null;
   // Another scheme (Basic, …) is not ours to judge; the scheme name is case-insensitive.
   if (!/^bearer(\s|$)/i.test(header)) return null;
-  const token = header.slice("bearer".length).trim();
-  if (token.length > MAX_BEARER_TOKEN_LENGTH || !/^[\w-]+\.[\w-]+\.[\w-]+$/.test(token)) return "";
-  return token;
+  const value = header.slice("bearer".length).trim();
+  if (value.length <= MAX_BEARER_TOKEN_LENGTH && JWT_SHAPE.test(value)) {
+    return { kind: "access_token", value };
+  }
+  if (value.length <= MAX_API_KEY_LENGTH && API_KEY_SHAPE.test(value)) {
+    return { kind: "api_key", value };
+  }
+  return { kind: "malformed" };
 }
 
 /** Resolves a bearer token; never throws. Synchronous on a cache hit. */

@@ -118,6 +118,8 @@ export interface FakeWorkOS extends Disposable {
   onOrganization: (id: string) => Response | Promise<Response>;
   /** Answers `GET /user_management/users/:id/sessions`; defaults to none (`sessionList`). */
   onSessions: (userId: string) => Response | Promise<Response>;
+  /** Answers `POST /api_keys/validations`; defaults to `{"api_key": null}` (no such key). */
+  onValidateApiKey: (value: unknown) => Response | Promise<Response>;
   /** The wire answer WorkOS gives to a successful code exchange or refresh. */
   successfulAuthentication(claims?: Record<string, unknown>): Promise<Response>;
 }
@@ -170,6 +172,7 @@ export async function installFakeWorkOS(): Promise<FakeWorkOS> {
       });
     },
     onSessions: () => json(200, { object: "list", data: [], list_metadata: {} }),
+    onValidateApiKey: () => json(200, { api_key: null }),
     [Symbol.dispose]() {
       globalThis.fetch = originalFetch;
     },
@@ -204,6 +207,11 @@ export async function installFakeWorkOS(): Promise<FakeWorkOS> {
     if (url.origin === FAKE_API && organization) {
       fake.apiCalls.push(url.pathname);
       return await withSignal(request, () => fake.onOrganization(organization[1]));
+    }
+    if (url.origin === FAKE_API && url.pathname === "/api_keys/validations") {
+      fake.apiCalls.push(url.pathname);
+      const body = await request.json();
+      return await withSignal(request, () => fake.onValidateApiKey(body?.value));
     }
     fake.calls.other.push(request.url);
     throw new TypeError(`fake WorkOS: unexpected request to ${request.url}`);

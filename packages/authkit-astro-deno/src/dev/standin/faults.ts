@@ -67,5 +67,7 @@ export function zeroCounts(): Record<Endpoint, number> {
     memberships: 0,
     organizations: 0,
     sessions: 0,
+    api_keys: 0,
+    api_key_validations: 0,
   };
 }

@@ -73,7 +73,8 @@ export function handleGetOrganization(standIn: StandInState, request: Request): 
   });
 }
 
-async function membershipResponse(
+/** A membership in WorkOS's wire shape (the list's entries, and membership events' data). */
+export async function membershipResponse(
   standIn: StandInState,
   membership: SeedMembership,
 ): Promise<Record<string, unknown>> {

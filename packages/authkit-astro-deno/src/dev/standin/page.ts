@@ -138,7 +138,7 @@ export function renderSessionsPage(sessions: Session[], users: Map<string, SeedU
     </form></li>`;
   });
   const body = `
-<p class="badge">Local AuthKit stand-in · admin</p>
+<p class="badge">Local AuthKit stand-in · admin · <a href="/admin/organizations">Organizations</a></p>
 <h1>Active sessions</h1>
 ${rows.length === 0 ? "<p>No one is signed in.</p>" : `<ul role="list">${rows.join("\n")}</ul>`}`;
   return new Response(document("Active sessions", body), { headers: PAGE_HEADERS });
@@ -193,6 +193,12 @@ function document(title: string, body: string): string {
 `;
 }
 
-function escapeHtml(text: string): string {
+/** A stand-in page: the shared style, no script, never framed. */
+export function renderDocument(title: string, body: string, status = 200): Response {
+  return new Response(document(title, body), { status, headers: PAGE_HEADERS });
+}
+
+/** Text for HTML content and attribute values. */
+export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
 }

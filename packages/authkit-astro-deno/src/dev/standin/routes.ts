@@ -22,6 +22,19 @@ import {
   USER_SESSIONS_PATH,
 } from "./sessions.ts";
 import type { StandInState } from "./state.ts";
+import {
+  API_KEY_PATH,
+  handleDeleteApiKey,
+  handleOrganizationApiKeys,
+  handleValidateApiKey,
+  ORGANIZATION_API_KEYS_PATH,
+} from "./api-keys.ts";
+import {
+  ADMIN_ORGANIZATIONS_ACTION_PATH,
+  ADMIN_ORGANIZATIONS_PATH,
+  handleOrganizationsAction,
+  handleOrganizationsPage,
+} from "./admin.ts";
 
 /** The endpoints counted and faulted separately. */
 export type Endpoint =
@@ -33,7 +46,9 @@ export type Endpoint =
   | "admin"
   | "memberships"
   | "organizations"
-  | "sessions";
+  | "sessions"
+  | "api_keys"
+  | "api_key_validations";
 
 /** Answers one request. */
 export type Handler = (
@@ -92,6 +107,37 @@ export const ROUTES: {
     handle: handleGetOrganization,
   },
   { method: "GET", path: USER_SESSIONS_PATH, endpoint: "sessions", handle: handleListUserSessions },
+  {
+    method: "GET",
+    path: ORGANIZATION_API_KEYS_PATH,
+    endpoint: "api_keys",
+    handle: handleOrganizationApiKeys,
+  },
+  {
+    method: "POST",
+    path: ORGANIZATION_API_KEYS_PATH,
+    endpoint: "api_keys",
+    handle: handleOrganizationApiKeys,
+  },
+  { method: "DELETE", path: API_KEY_PATH, endpoint: "api_keys", handle: handleDeleteApiKey },
+  {
+    method: "POST",
+    path: "/api_keys/validations",
+    endpoint: "api_key_validations",
+    handle: handleValidateApiKey,
+  },
+  {
+    method: "GET",
+    path: ADMIN_ORGANIZATIONS_PATH,
+    endpoint: "admin",
+    handle: handleOrganizationsPage,
+  },
+  {
+    method: "POST",
+    path: ADMIN_ORGANIZATIONS_ACTION_PATH,
+    endpoint: "admin",
+    handle: handleOrganizationsAction,
+  },
 ];
 
 /** The route for a request, if any. */

@@ -13,6 +13,8 @@ import { loadSeed, type Seed } from "./seed.ts";
 import { endSession, type Impersonator, type StandInState, startSession } from "./state.ts";
 import { generateSigningKey } from "./tokens.ts";
 import { createWebhookSender, type WebhookTarget } from "./webhooks.ts";
+import { createApiKey, deleteApiKey } from "./api-keys.ts";
+import { changeRole, removeMember } from "./members.ts";
 
 /** How to start a stand-in. */
 export interface StandInOptions {
@@ -70,6 +72,20 @@ export interface StandIn {
   revokeSession(sessionId: string): void;
   /** Ids of the sessions still active. */
   activeSessions(): string[];
+  /**
+   * Creates an organization API key as its admin would (the API Keys widget); the value is
+   * returned here only. Sends `api_key.created`.
+   */
+  createApiKey(
+    organizationId: string,
+    options?: { name?: string; permissions?: string[] },
+  ): Promise<{ id: string; value: string }>;
+  /** Deletes an API key; sends `api_key.revoked`. False if there was none. */
+  deleteApiKey(id: string): boolean;
+  /** Changes a member's role; sends `organization_membership.updated`. */
+  changeRole(userId: string, organizationId: string, role: string): Promise<boolean>;
+  /** Removes a member from an organization; sends `organization_membership.deleted`. */
+  removeMember(userId: string, organizationId: string): Promise<boolean>;
   /** Webhook deliveries attempted, and accepted (2xx) by the app. */
   webhookDeliveries(): { sent: number; accepted: number };
   /** Shuts down, first releasing any request held by a `hang` fault. */
@@ -115,7 +131,8 @@ export async function startStandIn(options: StandInOptions): Promise<StandIn> {
     redirectUris: [...options.redirectUris],
     issuer: url.origin,
     now: options.now ?? Date.now,
-    seed,
+    // Memberships change at run time (roles, removals): each stand-in keeps its own copy.
+    seed: { ...seed, memberships: seed.memberships.map((m) => ({ ...m })) },
     accessTokenTtlSeconds: options.accessTokenTtlSeconds ?? 300,
     signingKeys,
     users: new Map(seed.users.map((user) => [user.id, { ...user }])),
@@ -123,6 +140,7 @@ export async function startStandIn(options: StandInOptions): Promise<StandIn> {
     sessions: new Map(),
     refreshTokens: new Map(),
     endedSessions: [],
+    apiKeys: new Map(),
     lastAuthentications: rememberedSignIns(seed, options.now ?? Date.now),
   };
   const log = options.quiet ? () => {} : (line: string) => console.log(`AuthKit stand-in: ${line}`);
@@ -158,6 +176,19 @@ export async function startStandIn(options: StandInOptions): Promise<StandIn> {
       endSession(standIn, sessionId);
     },
     activeSessions: () => [...standIn.sessions.keys()],
+    async createApiKey(organizationId, opts = {}) {
+      const name = opts.name ?? "Test key";
+      const { key, value } = await createApiKey(
+        standIn,
+        organizationId,
+        name,
+        opts.permissions ?? [],
+      );
+      return { id: key.id, value };
+    },
+    deleteApiKey: (id) => deleteApiKey(standIn, id),
+    changeRole: (userId, organizationId, role) => changeRole(standIn, userId, organizationId, role),
+    removeMember: (userId, organizationId) => removeMember(standIn, userId, organizationId),
     webhookDeliveries: () => standIn.webhooks?.deliveries() ?? { sent: 0, accepted: 0 },
     pause() {
       paused ??= Promise.withResolvers<void>();

@@ -1,6 +1,8 @@
 /**
  * The stand-in's in-memory state and the session rules on top of it: codes, sessions, refresh
- * tokens and the snake_case authentication response WorkOS returns.
+ * tokens and the snake_case authentication response WorkOS returns. A refresh mints its token from
+ * the membership as it is now: after a role change the new role, after a removal no longer that
+ * organization.
  *
  * @module
  */
@@ -46,6 +48,18 @@ export interface Session extends SignIn {
   endedAt?: string;
 }
 
+/** An organization API key as the stand-in keeps it: the SHA-256 of its value, never the value. */
+export interface StoredApiKey {
+  id: string;
+  name: string;
+  organizationId: string;
+  permissions: string[];
+  valueHash: string;
+  obfuscatedValue: string;
+  createdAt: string;
+  lastUsedAt: string | null;
+}
+
 /** Ended sessions kept for the sessions list, newest last. */
 export const ENDED_SESSIONS_KEPT = 100;
 
@@ -72,6 +86,8 @@ export interface StandInState {
    * request's `max_age` reuses it as `auth_time`, as a hosted session would (`authorize.ts`).
    */
   lastAuthentications: Map<string, number>;
+  /** Organization API keys by id (`api-keys.ts`). */
+  apiKeys: Map<string, StoredApiKey>;
   /** Sends `session.revoked` when a session ends, if a webhook endpoint is configured. */
   webhooks?: WebhookSender;
 }

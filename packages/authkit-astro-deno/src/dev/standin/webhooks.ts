@@ -2,7 +2,9 @@
  * Signed webhook deliveries, as WorkOS sends them: a JSON event POSTed with
  * `WorkOS-Signature: t=<ms>,v1=<hex HMAC-SHA256 of "<t>.<body>">` keyed by the endpoint secret.
  * The stand-in sends `session.revoked` whenever a session ends (logout, the revoke API, or the
- * admin page), so the app's webhook route runs locally as it would against WorkOS.
+ * admin page), `api_key.revoked` when a key is deleted, and `organization_membership.updated` /
+ * `.deleted` when an admin changes a role or removes a member, so the app's webhook route runs
+ * locally as it would against WorkOS.
  *
  * @module
  */
@@ -23,6 +25,8 @@ export interface EndedSession {
 /** Sends events one POST each, in the background; `settled()` waits for those in flight. */
 export interface WebhookSender {
   sessionRevoked(session: EndedSession): void;
+  /** Any other event: `data` is the API object it is about, in WorkOS's wire shape. */
+  send(event: string, data: Record<string, unknown>): void;
   /** Deliveries attempted so far, and how many the app answered with a 2xx. */
   deliveries(): { sent: number; accepted: number };
   settled(): Promise<void>;
@@ -101,11 +105,21 @@ export function createWebhookSender(
     }
   }
 
+  function start(event: { id: string; event: string }): void {
+    const delivery = deliver(event);
+    inFlight.add(delivery);
+    delivery.finally(() => inFlight.delete(delivery));
+  }
+
   return {
     sessionRevoked(session) {
-      const delivery = deliver(sessionRevokedEvent(session, now()));
-      inFlight.add(delivery);
-      delivery.finally(() => inFlight.delete(delivery));
+      start(sessionRevokedEvent(session, now()));
+    },
+    send(event, data) {
+      const at = new Date(now()).toISOString();
+      start(
+        { id: randomId("event"), event, data, created_at: at } as { id: string; event: string },
+      );
     },
     deliveries: () => ({ ...counts }),
     async settled() {
