@@ -25,7 +25,7 @@ import { createMemorySharedState, type SharedState } from "./shared-state/store.
 import { openSharedState } from "./shared-state/open.ts";
 import { createTokenVerifier, type TokenVerifier } from "./workos/tokens.ts";
 import { handleWebhook } from "./handlers/webhook.ts";
-import { createWorkOSClient, getJwksUrl } from "./workos/client.ts";
+import { getJwksUrl, lazyClient } from "./workos/client.ts";
 import { refreshTokens, type SessionUser } from "./workos/calls.ts";
 import { handleAccessToken } from "./handlers/access-token.ts";
 import {
@@ -157,6 +157,14 @@ export function createAuth(config: AuthConfig, options: AuthOptions = {}): Auth 
     now,
     validationsPerSecond: options.apiKeyValidationsPerSecond,
   });
+  // A user's claims changed at WorkOS (S69): every cached view of them goes, so their next
+  // request takes the full path (and refreshes); nothing is checked on a cache hit.
+  revocations.onUserChange((userId) => {
+    cache.deleteWhere((auth) => auth.user.id === userId);
+    bearerCache.deleteWhere((auth) => auth.user.id === userId);
+    memberships.drop(userId);
+    sessionList.drop(userId);
+  });
   const resolve = (request: Request) =>
     resolveSession(request, {
       config,
@@ -221,16 +229,6 @@ export function estimateEntryBytes(seal: string, auth: AuthContext): number {
     for (const item of list) bytes += item.length + 16;
   }
   return bytes;
-}
-
-/** The WorkOS client with `timeoutMs`, loaded on first use; a failed load is not remembered. */
-function lazyClient(config: AuthConfig, timeoutMs: number | undefined): () => Promise<WorkOS> {
-  let client: Promise<WorkOS> | undefined;
-  return () =>
-    client ??= createWorkOSClient(config, timeoutMs).catch((error) => {
-      client = undefined; // the next call tries again
-      throw error;
-    });
 }
 
 let processAuth: Auth | undefined;

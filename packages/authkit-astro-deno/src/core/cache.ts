@@ -99,6 +99,16 @@ export class ExpiringLru<V> {
     }
   }
 
+  /**
+   * Forgets every entry whose value `matches`: a walk of the whole map, for rare events (a user's
+   * claims changed at WorkOS), never on a request's path.
+   */
+  deleteWhere(matches: (value: V) => boolean): void {
+    for (const entry of this.#entries.values()) {
+      if (matches(entry.value)) this.delete(entry.key);
+    }
+  }
+
   /** Forgets `key`. */
   delete(key: string): void {
     const entry = this.#entries.get(key);

@@ -15,6 +15,7 @@ import { createRequestId, logAuthFailure } from "../core/log.ts";
 import { readBoundedBytes } from "../core/body.ts";
 import type { Revocations } from "../shared-state/revocations.ts";
 import { verifyWebhookSignature } from "./webhook-signature.ts";
+import { readUserChangeEvent } from "./claims-events.ts";
 
 export { WEBHOOK_TOLERANCE_MS } from "./webhook-signature.ts";
 /** Event ids are remembered this long: WorkOS retries a failed delivery for up to 3 days. */
@@ -51,14 +52,23 @@ export async function handleWebhook(request: Request, deps: WebhookDeps): Promis
 
 /**
  * Applies a verified event: `session.revoked` ends a session and `api_key.revoked` a key, on
- * every instance (S40, S67); anything else is acknowledged and ignored.
+ * every instance (S40, S67); a membership or user event marks the user's sessions for a refresh
+ * (S69, `claims-events.ts`); anything else is acknowledged and ignored.
  */
 async function applyEvent(payload: unknown, deps: WebhookDeps): Promise<Response> {
-  const event = readSessionRevoked(payload) ?? readApiKeyRevoked(payload);
-  if (!event) return json(200, { received: true });
+  const revocation = readSessionRevoked(payload) ?? readApiKeyRevoked(payload);
+  const userChange = revocation ? null : readUserChangeEvent(payload, deps.now());
+  if (!revocation && !userChange) return json(200, { received: true });
   try {
     // One atomic step across instances: a retried or replayed delivery of the event is a no-op.
-    if (!(await deps.revocations.revokeForEvent(event.id, EVENT_MEMORY_MS, event.revokedId))) {
+    const first = revocation
+      ? await deps.revocations.revokeForEvent(revocation.id, EVENT_MEMORY_MS, revocation.revokedId)
+      : await deps.revocations.changeUserForEvent(
+        userChange!.id,
+        EVENT_MEMORY_MS,
+        userChange!.change,
+      );
+    if (!first) {
       return json(200, { received: true, duplicate: true });
     }
   } catch (error) {

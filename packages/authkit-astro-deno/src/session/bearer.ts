@@ -15,6 +15,7 @@ import { ExpiringLru } from "../core/cache.ts";
 import { AuthError, toAuthError } from "../core/errors.ts";
 import { freezeDeep } from "../core/freeze.ts";
 import { assertNotRevoked, type Revocations } from "../shared-state/revocations.ts";
+import { tokenFreshness } from "../shared-state/feed.ts";
 import type { AccessTokenClaims, TokenVerifier } from "../workos/tokens.ts";
 import type { SessionUser } from "../workos/calls.ts";
 import { type AuthContext, claimsView, withAccessCheck } from "./context.ts";
@@ -102,7 +103,12 @@ async function verifyBearer(token: string, deps: BearerDeps): Promise<Resolution
   const verification = await deps.verify(token, deps.now());
   if (!verification.ok) throw new AuthError("token_invalid", { cause: verification.cause });
   const { claims } = verification;
-  await assertNotRevoked(() => deps.revocations.isRevoked(claims.sid));
+  await assertNotRevoked(() => deps.revocations.isTokenRevoked(token, claims.sub));
+  // Claims that changed at WorkOS since the token was issued (S69): the client gets a fresh one
+  // from the access-token route, which refreshes the session first.
+  if (tokenFreshness(deps.revocations.userChange(claims.sub), claims.iat) !== "fresh") {
+    throw new AuthError("token_invalid");
+  }
   const auth = toBearerContext(claims, token, deps.profiles.get(claims.sub, deps.now()));
   deps.cache.set(token, auth, claims.exp * 1000, deps.now());
   return { kind: "signed-in", auth };

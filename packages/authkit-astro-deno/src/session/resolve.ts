@@ -17,6 +17,7 @@ import {
   sessionCookieHeaders,
 } from "./session-cookie.ts";
 import type { AccessTokenClaims, TokenVerifier } from "../workos/tokens.ts";
+import { tokenFreshness } from "../shared-state/feed.ts";
 
 export type { AuthContext };
 
@@ -86,16 +87,26 @@ async function resolveFromCookie(cookie: SessionCookie, deps: ResolveDeps): Prom
   const opened = await openSession(seal, config, now());
   if (!opened) throw new AuthError("session_invalid");
   const session = opened.value;
-  // A cache miss asks shared state once whether the session was revoked on any instance.
-  await assertNotRevoked(() => deps.revocations.isTokenRevoked(session.accessToken));
+  // A cache miss asks shared state once whether the session was revoked on any instance, and
+  // whether its user's claims changed at WorkOS since (S69).
+  await assertNotRevoked(() =>
+    deps.revocations.isTokenRevoked(session.accessToken, session.user.id)
+  );
 
   const verification = await deps.verify(session.accessToken, now());
   if (!verification.ok && verification.reason === "invalid") {
     throw new AuthError("token_invalid", { cause: verification.cause });
   }
+  // Decided with no await before the cache write below: a change learned meanwhile (the feed)
+  // cannot slip a stale session into the cache.
+  const change = deps.revocations.userChange(session.user.id);
+  const freshness = verification.ok
+    ? tokenFreshness(change, verification.claims.iat, session.claimsAsOf)
+    : "fresh";
+  if (freshness === "ended") throw new AuthError("session_revoked"); // the user was deleted
   if (verification.ok) {
     assertSameUser(session, verification.claims);
-    if (!expiresSoon(verification.claims, now())) {
+    if (!expiresSoon(verification.claims, now()) && freshness === "fresh") {
       const auth = toAuthContext(session, verification.claims);
       if (opened.sealedWithOldPassword) {
         // Password rotation: re-seal under the newest password so the old one can be retired.
@@ -107,8 +118,11 @@ async function resolveFromCookie(cookie: SessionCookie, deps: ResolveDeps): Prom
       return { kind: "signed-in", auth };
     }
   }
-  const stillValid = verification.ok ? verification.claims : null;
-  return await refreshSession(session, stillValid, cookie.chunks, deps);
+  // A token whose claims changed at WorkOS is not "still valid": no serving it through an outage.
+  const stillValid = verification.ok && freshness === "fresh" ? verification.claims : null;
+  // A refresh the change forced records it in the new seal: no instance refreshes it again.
+  const forced = freshness === "refresh" ? change!.changedAt : undefined;
+  return await refreshSession(session, stillValid, cookie.chunks, deps, forced);
 }
 
 /**
@@ -122,10 +136,11 @@ async function refreshSession(
   stillValid: AccessTokenClaims | null,
   previousChunks: number,
   deps: ResolveDeps,
+  claimsAsOf?: number,
 ): Promise<Resolution> {
   let sealed: string;
   try {
-    sealed = await deps.refresh(session);
+    sealed = await deps.refresh(claimsAsOf === undefined ? session : { ...session, claimsAsOf });
   } catch (error) {
     if (stillValid && isTransient(toAuthError(error).code)) {
       return { kind: "signed-in", auth: toAuthContext(session, stillValid) };
@@ -138,6 +153,7 @@ async function refreshSession(
   const verification = await deps.verify(refreshed.accessToken, deps.now());
   if (!verification.ok) throw new AuthError("token_invalid", { cause: verification.cause });
   assertSameUser(refreshed, verification.claims);
+  if (claimsAsOf !== undefined) assertNotLeftOrganization(refreshed, verification.claims, deps);
   const headers = sessionCookieHeaders(sealed, deps.config, {
     maxAgeSeconds: refreshed.expiresAt - Math.floor(deps.now() / 1000),
     previousChunks,
@@ -155,6 +171,20 @@ function remember(seal: string, auth: AuthContext, until: number, deps: ResolveD
 
 /** A profile outlives its session's cache entry by this much: bearer tokens live ~5 minutes. */
 const PROFILE_GRACE_MS = 10 * 60_000;
+
+/**
+ * A member removed from an organization is never served it again (S69): should the refresh that
+ * the removal forced still name it, the session ends rather than trust the old membership. (A
+ * later sign-in into it is WorkOS's word on a new membership, and is not checked.)
+ */
+function assertNotLeftOrganization(
+  session: Session,
+  claims: AccessTokenClaims,
+  deps: ResolveDeps,
+): void {
+  const left = deps.revocations.userChange(session.user.id)?.leftOrganizations ?? [];
+  if (claims.org_id && left.includes(claims.org_id)) throw new AuthError("session_revoked");
+}
 
 /** The stored user must be the token's subject (S19). */
 function assertSameUser(session: Session, claims: AccessTokenClaims): void {

@@ -23,6 +23,12 @@ export interface Session {
   refreshToken: string;
   /** Unix seconds after which the session is over, refresh or not. */
   expiresAt: number;
+  /**
+   * The WorkOS time (epoch ms) of the latest change to the user's claims that these tokens were
+   * refreshed after (S69): they already say what WorkOS says since, even when issued in the same
+   * second as the change (`iat` has whole seconds).
+   */
+  claimsAsOf?: number;
 }
 
 /** A new session from a successful code exchange, expiring `sessionMaxAgeSeconds` from `now`. */

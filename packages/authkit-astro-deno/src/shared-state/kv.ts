@@ -11,10 +11,10 @@ import {
   isLive,
   MAX_CLOCK_SKEW_MS,
   type RefreshRecord,
-  type Revocation,
   type SharedState,
   type SharedStateStats,
 } from "./store.ts";
+import { mergeUserChange, type Revocation, splitFeed, type UserChange } from "./feed.ts";
 
 /** Every key this app writes starts with this, so the app can share a database. */
 export const KV_PREFIX = "authkit";
@@ -22,6 +22,7 @@ const REFRESH = [KV_PREFIX, "refresh"] as const;
 const REVOKED = [KV_PREFIX, "revoked"] as const;
 const FEED = [KV_PREFIX, "revocation_feed"] as const;
 const EVENTS = [KV_PREFIX, "webhook_event"] as const;
+const USER_CHANGES = [KV_PREFIX, "user_change"] as const;
 
 /**
  * KV may delete an entry once its `expireIn` passes by the clock of whoever checks; a writer whose
@@ -154,17 +155,58 @@ export function createKvSharedState(kv: Deno.Kv, now: () => number = Date.now): 
     },
     async revocationsSince(sinceMs) {
       stats.polls++;
-      const revocations: Revocation[] = [];
+      const live: (Revocation | UserChange)[] = [];
       let cursor = sinceMs;
       const entries = await retryWhileLocked(() =>
-        Array.fromAsync(kv.list<Revocation>({ prefix: [...FEED], start: [...FEED, sinceMs] }))
+        Array.fromAsync(
+          kv.list<Revocation | UserChange>({ prefix: [...FEED], start: [...FEED, sinceMs] }),
+        )
       );
       for (const entry of entries) {
         const writtenAt = entry.key[FEED.length];
         if (typeof writtenAt === "number") cursor = Math.max(cursor, writtenAt);
-        if (isLive(entry.value, now())) revocations.push(entry.value);
+        if (isLive(entry.value, now())) live.push(entry.value);
       }
-      return { revocations, cursor };
+      return splitFeed(live, cursor);
+    },
+    async changeUserForEvent(eventId, eventTtlMs, event) {
+      // Two events of one user on two instances at once: the loser reads again and merges.
+      for (let attempt = 0; attempt < LOCKED_RETRIES; attempt++) {
+        stats.reads++;
+        const [seen, previous] = await retryWhileLocked(() =>
+          kv.getMany<[{ expiresAt: number }, UserChange]>([
+            [...EVENTS, eventId],
+            [...USER_CHANGES, event.userId],
+          ])
+        );
+        if (isLive(seen.value, now())) return false;
+        const change = mergeUserChange(
+          isLive(previous.value, now()) ? previous.value : null,
+          event,
+        );
+        const writtenAt = now();
+        const result = await commit(() =>
+          kv.atomic().check(seen).check(previous)
+            .set(seen.key, { expiresAt: now() + eventTtlMs }, { expireIn: eventTtlMs })
+            .set(previous.key, change, { expireIn: Math.max(1, change.expiresAt - writtenAt) })
+            .set([...FEED, writtenAt, `user:${event.userId}`], change, { expireIn: FEED_TTL_MS })
+        );
+        if (result.ok) return true;
+      }
+      throw new Error("The user's change record kept changing under this write");
+    },
+    async sessionStatus(sid, userId) {
+      stats.reads++;
+      const [revoked, change] = await retryWhileLocked(() =>
+        kv.getMany<[{ expiresAt: number }, UserChange]>([
+          [...REVOKED, sid],
+          [...USER_CHANGES, userId],
+        ])
+      );
+      return {
+        revoked: isLive(revoked.value, now()),
+        userChange: isLive(change.value, now()) ? change.value : null,
+      };
     },
     async revokeForEvent(eventId, eventTtlMs, revocation) {
       const seen = await get<{ expiresAt: number }>([...EVENTS, eventId]);

@@ -50,6 +50,9 @@ export function openSharedState(
     revocationsSince: async (sinceMs) => (await use()).revocationsSince(sinceMs),
     revokeForEvent: async (eventId, ttlMs, revocation) =>
       (await use()).revokeForEvent(eventId, ttlMs, revocation),
+    changeUserForEvent: async (eventId, ttlMs, event) =>
+      (await use()).changeUserForEvent(eventId, ttlMs, event),
+    sessionStatus: async (sid, userId) => (await use()).sessionStatus(sid, userId),
     close: () => void ready.then(() => store!.close()),
   };
 }

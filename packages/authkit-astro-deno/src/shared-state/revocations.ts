@@ -13,6 +13,7 @@
 import { AuthError } from "../core/errors.ts";
 import { logSink } from "../core/log.ts";
 import { FEED_OVERLAP_MS, FEED_TTL_MS, type SharedState } from "./store.ts";
+import { mergeUserChange, type UserChange, type UserChangeEvent } from "./feed.ts";
 import { CLOCK_TOLERANCE_SECONDS, MAX_TOKEN_AGE_SECONDS, readSessionId } from "../workos/tokens.ts";
 
 /** A revoked id is kept as long as any access token naming it could still verify. */
@@ -29,9 +30,22 @@ export interface Revocations {
   isRevoked(sid: string): Promise<boolean>;
   /**
    * `isRevoked` for the session an access token (from our own seal) names; a token naming no
-   * `sid` is refused by verification anyway.
+   * `sid` is refused by verification anyway. With `userId`, the same single read also learns the
+   * user's change record (S69), which `userChange` then answers.
    */
-  isTokenRevoked(accessToken: string): Promise<boolean>;
+  isTokenRevoked(accessToken: string, userId?: string): Promise<boolean>;
+  /**
+   * The live change record of `userId` known here (learned from the feed, a webhook, or a cache
+   * miss's read). Synchronous: decided right before a session is cached.
+   */
+  userChange(userId: string): UserChange | undefined;
+  /**
+   * Records a user's change event in shared state for every instance, once per event id; this
+   * instance learns it at once. False for a repeat delivery.
+   */
+  changeUserForEvent(eventId: string, eventTtlMs: number, event: UserChangeEvent): Promise<boolean>;
+  /** Calls `listener` with a user's id whenever this instance learns of a change to them. */
+  onUserChange(listener: (userId: string) => void): void;
   /**
    * Revokes `sid` here at once and in shared state for every other instance. True only for the
    * first revocation of `sid` across all instances; a repeat costs no write, and none at all in
@@ -49,6 +63,8 @@ export interface Revocations {
 /** Builds the revocation view over `store`. */
 export function createRevocations(store: SharedState, now: () => number = Date.now): Revocations {
   const known = new Map<string, number>();
+  const changes = new Map<string, UserChange>();
+  const listeners: ((userId: string) => void)[] = [];
   // Start one feed lifetime back, so a new instance learns what is still on the feed.
   let cursor = now() - FEED_TTL_MS;
   let syncing: Promise<void> | undefined;
@@ -58,6 +74,25 @@ export function createRevocations(store: SharedState, now: () => number = Date.n
     known.delete(sid);
     known.set(sid, expiresAt);
     if (known.size > MAX_LOCAL_REVOCATIONS) known.delete(known.keys().next().value!);
+  }
+
+  /** Keeps a user's change record; listeners hear of it only when it says something new. */
+  function learnChange(change: UserChange): void {
+    const previous = userChange(change.userId);
+    // Records only grow newer (merged in shared state); the feed's overlap re-reads old ones.
+    const same = previous?.changedAt === change.changedAt && previous.ended === change.ended &&
+      previous.leftOrganizations.join() === change.leftOrganizations.join();
+    if (previous && (previous.changedAt > change.changedAt || same)) return;
+    changes.delete(change.userId);
+    changes.set(change.userId, change);
+    if (changes.size > MAX_LOCAL_REVOCATIONS) changes.delete(changes.keys().next().value!);
+    for (const listener of listeners) listener(change.userId);
+  }
+
+  function userChange(userId: string): UserChange | undefined {
+    const change = changes.get(userId);
+    if (change && change.expiresAt <= now()) changes.delete(userId);
+    return change && change.expiresAt > now() ? change : undefined;
   }
 
   function has(sid: string): boolean {
@@ -72,6 +107,7 @@ export function createRevocations(store: SharedState, now: () => number = Date.n
     try {
       const result = await store.revocationsSince(cursor - FEED_OVERLAP_MS);
       for (const { sid, expiresAt } of result.revocations) remember(sid, expiresAt);
+      for (const change of result.userChanges) learnChange(change);
       // Feed keys carry the writers' clocks: one running ahead must not carry the cursor past
       // entries a correct clock writes next, so the cursor never passes this instance's own
       // clock, and each poll re-reads the skew a writer running behind may have (S54).
@@ -92,9 +128,24 @@ export function createRevocations(store: SharedState, now: () => number = Date.n
       if (revoked) remember(sid, now() + REVOCATION_TTL_MS);
       return revoked;
     },
-    isTokenRevoked(accessToken) {
+    async isTokenRevoked(accessToken, userId) {
       const sid = readSessionId(accessToken);
-      return sid ? revocations.isRevoked(sid) : Promise.resolve(false);
+      if (!sid) return false;
+      if (userId === undefined) return await revocations.isRevoked(sid);
+      if (has(sid)) return true;
+      const status = await store.sessionStatus(sid, userId);
+      if (status.userChange) learnChange(status.userChange);
+      if (status.revoked) remember(sid, now() + REVOCATION_TTL_MS);
+      return status.revoked;
+    },
+    userChange,
+    async changeUserForEvent(eventId, eventTtlMs, event) {
+      const first = await store.changeUserForEvent(eventId, eventTtlMs, event);
+      learnChange(mergeUserChange(userChange(event.userId) ?? null, event));
+      return first;
+    },
+    onUserChange(listener) {
+      listeners.push(listener);
     },
     async revoke(sid) {
       if (has(sid)) return false;

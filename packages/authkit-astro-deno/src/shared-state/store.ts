@@ -12,6 +12,18 @@
  * @module
  */
 
+import {
+  type FeedPage,
+  mergeUserChange,
+  type Revocation,
+  type SessionStatus,
+  splitFeed,
+  type UserChange,
+  type UserChangeEvent,
+} from "./feed.ts";
+
+export type { FeedPage, Revocation, SessionStatus, UserChange, UserChangeEvent };
+
 /** Which implementation is active; `/healthz` reports it. */
 export type SharedStateMode = "kv" | "memory" | "opening";
 
@@ -29,12 +41,6 @@ export type RefreshRecord =
 export type RefreshOutcome =
   | { state: "done"; sealed: string }
   | { state: "failed"; code: string };
-
-/** A revoked session id and until when it must be refused (epoch ms). */
-export interface Revocation {
-  sid: string;
-  expiresAt: number;
-}
 
 /**
  * Counts of store operations, for `/healthz` and `deno task bench`: reads and writes made for
@@ -83,12 +89,22 @@ export interface SharedState {
    * Polled about once a second per instance; `kv.watch` does not cross processes that share a
    * local SQLite file, so polling is what works everywhere.
    */
-  revocationsSince(sinceMs: number): Promise<{ revocations: Revocation[]; cursor: number }>;
+  revocationsSince(sinceMs: number): Promise<FeedPage>;
   /**
    * `revoke`, as the effect of webhook event `eventId`, in one atomic step with remembering the
    * event for `eventTtlMs`: true only for the first delivery across all instances.
    */
   revokeForEvent(eventId: string, eventTtlMs: number, revocation: Revocation): Promise<boolean>;
+  /**
+   * Merges a user's change event into their record and puts the record on the feed, in one
+   * atomic step with remembering event `eventId`: true only for its first delivery (S69).
+   */
+  changeUserForEvent(eventId: string, eventTtlMs: number, event: UserChangeEvent): Promise<boolean>;
+  /**
+   * What a cache miss must know of a session, in one read: whether `sid` is revoked, and the
+   * live change record of its user, if any.
+   */
+  sessionStatus(sid: string, userId: string): Promise<SessionStatus>;
   /** Releases the store (tests, shutdown). */
   close(): void;
 }
@@ -124,7 +140,8 @@ const MAX_MEMORY_ENTRIES = 100_000;
 export function createMemorySharedState(now: () => number = Date.now): SharedState {
   const refreshes = new Map<string, RefreshRecord>();
   const revoked = new Map<string, number>();
-  const feed: (Revocation & { writtenAt: number })[] = [];
+  const feed: { entry: Revocation | UserChange; writtenAt: number }[] = [];
+  const userChanges = new Map<string, UserChange>();
   const events = new Map<string, number>();
   const stats: SharedStateStats = { reads: 0, writes: 0, polls: 0 };
 
@@ -136,8 +153,21 @@ export function createMemorySharedState(now: () => number = Date.now): SharedSta
 
   function revokeNow({ sid, expiresAt }: Revocation): void {
     boundedSet(revoked, sid, expiresAt);
-    feed.push({ sid, expiresAt, writtenAt: now() });
+    append({ sid, expiresAt });
+  }
+
+  function append(entry: Revocation | UserChange): void {
+    feed.push({ entry, writtenAt: now() });
     while (feed.length > 0 && feed[0].writtenAt < now() - FEED_TTL_MS) feed.shift();
+  }
+
+  /** Whether `eventId` was handled; if not, remembers it (the atomic step of one process). */
+  function seenEvent(eventId: string, eventTtlMs: number): boolean {
+    stats.reads++;
+    if ((events.get(eventId) ?? 0) > now()) return true;
+    stats.writes++;
+    boundedSet(events, eventId, now() + eventTtlMs);
+    return false;
   }
 
   return {
@@ -180,20 +210,26 @@ export function createMemorySharedState(now: () => number = Date.now): SharedSta
     },
     revocationsSince(sinceMs) {
       stats.polls++;
-      const entries = feed.filter((entry) => entry.writtenAt >= sinceMs);
-      const cursor = Math.max(sinceMs, ...entries.map((entry) => entry.writtenAt));
-      return Promise.resolve({
-        revocations: entries.map(({ sid, expiresAt }) => ({ sid, expiresAt })),
-        cursor,
-      });
+      const entries = feed.filter((item) => item.writtenAt >= sinceMs);
+      const cursor = Math.max(sinceMs, ...entries.map((item) => item.writtenAt));
+      return Promise.resolve(splitFeed(entries.map((item) => item.entry), cursor));
     },
     revokeForEvent(eventId, eventTtlMs, revocation) {
-      stats.reads++;
-      if ((events.get(eventId) ?? 0) > now()) return Promise.resolve(false);
-      stats.writes++;
-      boundedSet(events, eventId, now() + eventTtlMs);
+      if (seenEvent(eventId, eventTtlMs)) return Promise.resolve(false);
       revokeNow(revocation);
       return Promise.resolve(true);
+    },
+    changeUserForEvent(eventId, eventTtlMs, event) {
+      if (seenEvent(eventId, eventTtlMs)) return Promise.resolve(false);
+      const change = mergeUserChange(live(userChanges, event.userId), event);
+      boundedSet(userChanges, event.userId, change);
+      append(change);
+      return Promise.resolve(true);
+    },
+    sessionStatus(sid, userId) {
+      stats.reads++;
+      const isRevoked = (revoked.get(sid) ?? 0) > now();
+      return Promise.resolve({ revoked: isRevoked, userChange: live(userChanges, userId) });
     },
     close() {},
   };

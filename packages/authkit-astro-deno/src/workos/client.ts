@@ -142,3 +142,16 @@ export function classifyUpstreamError(
 export function isTerminalStatus(status: number): boolean {
   return status >= 400 && status < 500 && status !== 401 && status !== 408 && status !== 429;
 }
+
+/** The WorkOS client with `timeoutMs`, loaded on first use; a failed load is not remembered. */
+export function lazyClient(
+  config: AuthConfig,
+  timeoutMs: number | undefined,
+): () => Promise<WorkOS> {
+  let client: Promise<WorkOS> | undefined;
+  return () =>
+    client ??= createWorkOSClient(config, timeoutMs).catch((error) => {
+      client = undefined; // the next call tries again
+      throw error;
+    });
+}
