@@ -14,13 +14,13 @@
  *
  * @module
  */
-import { fileURLToPath } from "node:url";
+import { packageModulePath } from "./package-files.ts";
 
 /** The adapter this extension knows; any other adapter runs without it. */
 export const DENO_ADAPTER = "@deno/astro-adapter";
 
 const ADAPTER_SERVER = "@deno/astro-adapter/src/server.ts";
-const moduleFile = (path: string) => JSON.stringify(fileURLToPath(new URL(path, import.meta.url)));
+const moduleFile = (path: string) => JSON.stringify(packageModulePath(path, import.meta.url));
 /**
  * The adapter's listen code (0.6.0, as transpiled, whitespace aside) that the extension
  * replaces; the build fails if it changes.

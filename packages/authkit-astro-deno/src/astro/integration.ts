@@ -12,9 +12,10 @@
  * @module
  */
 import type { AstroConfig, AstroIntegration } from "astro";
-import { fileURLToPath } from "node:url";
 import { DENO_ADAPTER, extendAdapterServer } from "./adapter.ts";
-import { type AuthKitOptions, OPTIONS_MODULE, resolveOptions } from "./options.ts";
+import { type AuthKitOptions, resolveOptions } from "./options.ts";
+import { optionsModule } from "./options-module.ts";
+import { packageModule, packageModulePath } from "./package-files.ts";
 import {
   findProtectedPrerenders,
   findProtectedStaticFiles,
@@ -25,7 +26,7 @@ import { type LocalAuthKit, startLocalAuthKit } from "../dev/local-authkit.ts";
 /** The integration's name, as the package's. */
 export const INTEGRATION_NAME = "@authkit-deno/astro";
 
-const moduleUrl = (path: string) => new URL(path, import.meta.url);
+const moduleUrl = (path: string) => packageModule(path, import.meta.url);
 type VitePlugins = NonNullable<NonNullable<AstroConfig["vite"]>["plugins"]>;
 
 /** Adds AuthKit sign-in to an Astro app on Deno. */
@@ -80,7 +81,7 @@ export function authkit(options: AuthKitOptions = {}): AstroIntegration {
         if (problems.length > 0) throw staticOutputError(problems);
       },
       "astro:config:done": ({ injectTypes }) => {
-        const locals = fileURLToPath(moduleUrl("./locals.d.ts"));
+        const locals = packageModulePath("./locals.d.ts", import.meta.url);
         injectTypes({
           filename: "locals.d.ts",
           content: `/// <reference path=${JSON.stringify(locals)} />\n`,
@@ -101,15 +102,5 @@ export function authkit(options: AuthKitOptions = {}): AstroIntegration {
         if (local?.kind === "standin") await local.standIn.close();
       },
     },
-  };
-}
-
-/** Serves the resolved options to runtime code as `virtual:authkit-deno/options`. */
-function optionsModule(options: unknown) {
-  const resolvedId = `\0${OPTIONS_MODULE}`;
-  return {
-    name: "authkit-deno:options",
-    resolveId: (id: string) => (id === OPTIONS_MODULE ? resolvedId : null),
-    load: (id: string) => (id === resolvedId ? `export default ${JSON.stringify(options)};` : null),
   };
 }

@@ -1,15 +1,11 @@
 /**
  * The integration's options, with their defaults applied in one place. They reach runtime code
- * (middleware, routes, components, the start-up check) through one generated module,
- * `virtual:authkit-deno/options`, which `integration.ts` serves to Vite; for `deno check` and
- * tests, the import map points that name at `default-options.ts`.
+ * (middleware, routes, components, the start-up check) through one generated module
+ * (`options-module.ts`, read back by `installed-options.ts`).
  *
  * @module
  */
 import { type AuthRoutes, resolveRoutes, type RouteOptions } from "../core/routes.ts";
-
-/** The generated module's name. */
-export const OPTIONS_MODULE = "virtual:authkit-deno/options";
 
 /** Everything `authkit()` accepts; all optional. */
 export interface AuthKitOptions extends RouteOptions {

@@ -4,10 +4,11 @@
  *
  * @module
  */
-import options from "virtual:authkit-deno/options";
+import { installedOptions } from "./installed-options.ts";
 import { type Auth, getAuth } from "../auth.ts";
 
-export { options };
+/** The integration's options, as `authkit()` resolved them. */
+export const options = installedOptions();
 
 /** The auth layer of this process (throws `ConfigError` on a bad environment). */
 export function auth(): Auth {

@@ -3,13 +3,13 @@
  *
  * @module
  */
-import options from "virtual:authkit-deno/options";
+import { installedOptions } from "../astro/installed-options.ts";
 import { resolveRoutes } from "../core/routes.ts";
 
 export { createSignInPath } from "../helpers/require-auth.ts";
 
 /** The app's auth routes (sign-in, sign-out, the organization switch…). */
-export const routes = resolveRoutes(options.routes);
+export const routes = resolveRoutes(installedOptions().routes);
 
 /** Up to two initials for an avatar without a picture. */
 export function initialsOf(name: string): string {
