@@ -31,6 +31,10 @@ const NODE_BUILTINS = `
 declare module "node:url" {
   export function fileURLToPath(url: string | URL): string;
 }
+declare module "node:util" {
+  // deno check types the values from the options given; here they are only compiled.
+  export function parseArgs(config: object): { values: Record<string, any> };
+}
 `;
 
 /** Where the build records the digest of the `src/` it was made from. */

@@ -13,12 +13,8 @@
 import { parse } from "dotenv";
 import type { AuthRoutes } from "../core/routes.ts";
 import { loadSeed } from "./standin/seed.ts";
-import { type StandIn, startStandIn } from "./standin/server.ts";
-
-/** Where the stand-in listens unless `STANDIN_PORT` says otherwise. */
-export const STANDIN_PORT = 8787;
-const API_KEY = "sk_test_local_standin";
-const CLIENT_ID = "client_local_standin";
+import type { StandIn } from "./standin/server.ts";
+import { listenStandIn, LOCAL_API_KEY, LOCAL_CLIENT_ID, standInEnv } from "./standin-launch.ts";
 
 /** What `startLocalAuthKit` decided. */
 export type LocalAuthKit =
@@ -44,23 +40,20 @@ export async function startLocalAuthKit(options: {
   const redirectUri = new URL(options.routes.callback, options.appUrl).href;
   // A fresh secret per run, shared by the stand-in (signer) and the app (verifier).
   const webhookSecret = crypto.randomUUID();
-  const standIn = await startStandIn({
-    port: Number(configured.STANDIN_PORT ?? STANDIN_PORT),
-    apiKey: API_KEY,
-    clientId: CLIENT_ID,
+  const standIn = await listenStandIn({
+    apiKey: LOCAL_API_KEY,
+    clientId: LOCAL_CLIENT_ID,
     redirectUris: [redirectUri],
     webhook: { url: new URL(options.routes.webhook, options.appUrl).href, secret: webhookSecret },
-  });
+  }, configured);
   const env = {
     ...configured,
-    WORKOS_API_KEY: API_KEY,
-    WORKOS_CLIENT_ID: CLIENT_ID,
-    WORKOS_REDIRECT_URI: redirectUri,
-    WORKOS_COOKIE_PASSWORD: crypto.randomUUID() + crypto.randomUUID(),
-    WORKOS_API_HOSTNAME: standIn.hostname,
-    WORKOS_API_PORT: String(standIn.port),
-    WORKOS_API_HTTPS: "false",
-    WORKOS_WEBHOOK_SECRET: webhookSecret,
+    ...standInEnv(standIn, {
+      apiKey: LOCAL_API_KEY,
+      clientId: LOCAL_CLIENT_ID,
+      redirectUri,
+      webhookSecret,
+    }),
   };
   return { kind: "standin", env, standIn, banner: await describe(standIn, options) };
 }
@@ -91,8 +84,12 @@ async function describe(standIn: StandIn, options: { appUrl: URL; routes: AuthRo
     Seeded users (or type any email):
 ${users.join("\n")}
 
-    To use real WorkOS: cp .env.example .env, fill in your keys, register
-    ${callback} as a redirect URI, and restart.
+    To use real WorkOS, set these in the environment or .env, and restart:
+      WORKOS_API_KEY          sk_… (WorkOS dashboard → API Keys)
+      WORKOS_CLIENT_ID        client_…
+      WORKOS_REDIRECT_URI     ${callback}
+                              (register it in WorkOS → Redirects)
+      WORKOS_COOKIE_PASSWORD  32 characters or more, random
   └──────────────────────────────────────────────────────────────────────────┘
 `;
 }
