@@ -5,5 +5,5 @@ import authkit from "@authkit-deno/astro";
 export default defineConfig({
   output: "server",
   adapter: deno(),
-  integrations: [authkit({ protectedRoutes: ["/account"], afterSignInPath: "/account" })],
+  integrations: [authkit({ protectedRoutes: ["/account"] })],
 });

@@ -47,6 +47,23 @@ Deno.test("resolveRoutes() names every path that is not a plain absolute path", 
   assertEquals(problems.length, 2, "the root and a relative prefix are refused");
 });
 
+Deno.test("afterSignInPath defaults to the first protected route given, else /", () => {
+  assertEquals(
+    resolveRoutes({ protectedRoutes: ["/account", "/billing"] }).afterSignIn,
+    "/account",
+  );
+  assertEquals(resolveRoutes({ protectedRoutes: ["/app/"] }).afterSignIn, "/app");
+  assertEquals(resolveRoutes({ protectedRoutes: [] }).afterSignIn, "/");
+  assertEquals(resolveRoutes().afterSignIn, "/dashboard", "the default protected route");
+  assertEquals(
+    resolveRoutes({ protectedRoutes: ["/account"], afterSignInPath: "/welcome" }).afterSignIn,
+    "/welcome",
+    "an explicit option wins",
+  );
+  // A bad first prefix is reported by resolveRoutes; the landing falls back to the root.
+  assertEquals(resolveRoutes({ protectedRoutes: ["//evil.example"] }, []).afterSignIn, "/");
+});
+
 Deno.test("custom routes move the guard, the exemptions and returnTo with them", () => {
   const routes = resolveRoutes({
     protectedRoutes: ["/Account/"],

@@ -28,7 +28,10 @@ export interface RouteOptions {
   revokeSessions?: string;
   /** Where the browser lands after sign-out (default `/`). */
   afterSignOutPath?: string;
-  /** Where sign-in lands without a usable `returnTo` (default `/dashboard`). */
+  /**
+   * Where sign-in lands without a usable `returnTo` (default: the first of `protectedRoutes`,
+   * else `/`).
+   */
   afterSignInPath?: string;
 }
 
@@ -70,7 +73,6 @@ const DEFAULT_PATHS = {
   accessToken: "/auth/access-token",
   revokeSessions: "/auth/sessions/revoke",
   afterSignOut: "/",
-  afterSignIn: "/dashboard",
 } as const;
 
 /**
@@ -122,7 +124,7 @@ export function resolveRoutes(options: RouteOptions = {}, problems: string[] = [
     accessToken: path("accessToken", DEFAULT_PATHS.accessToken),
     revokeSessions: path("revokeSessions", DEFAULT_PATHS.revokeSessions),
     afterSignOut: path("afterSignOutPath", DEFAULT_PATHS.afterSignOut),
-    afterSignIn: path("afterSignInPath", DEFAULT_PATHS.afterSignIn),
+    afterSignIn: path("afterSignInPath", firstLanding(prefixes)),
   };
   const authPaths = Object.freeze([
     paths.signIn,
@@ -136,6 +138,16 @@ export function resolveRoutes(options: RouteOptions = {}, problems: string[] = [
   ]);
   const unguardedPaths = Object.freeze([...authPaths, paths.webhook]);
   return Object.freeze({ ...paths, authPaths, unguardedPaths });
+}
+
+/**
+ * Where sign-in lands by default: the first protected prefix, the app's own signed-in area (an
+ * app that protects `/account` lands there, not on a `/dashboard` it may not have), else `/`.
+ */
+function firstLanding(prefixes: readonly unknown[]): string {
+  const first = prefixes[0];
+  if (typeof first !== "string" || !isPlainPath(first) || first === "/") return "/";
+  return first.replace(/\/$/, "");
 }
 
 /** The routes of an app that passes no options. */
