@@ -26,10 +26,17 @@ const COPIED = [/\.astro$/, /\.d\.ts$/, /\.json$/];
 /** Entries tsc cannot compile: re-exports of `.astro` files, copied as JavaScript and types. */
 const ASTRO_REEXPORTS = ["components/index.ts"];
 
-/** The Node built-ins `src/` imports, declared as far as it uses them (Deno ships the rest). */
+/**
+ * The Node built-ins `src/` imports, declared as far as it uses them (Deno ships the rest), and
+ * Astro's `astro:actions`.
+ */
 const NODE_BUILTINS = `
 declare module "node:url" {
   export function fileURLToPath(url: string | URL): string;
+}
+// Astro's virtual module, as deno.json maps it for deno check; Vite resolves it in the app.
+declare module "astro:actions" {
+  export * from "astro/actions/runtime/entrypoints/server.js";
 }
 declare module "node:util" {
   // deno check types the values from the options given; here they are only compiled.
@@ -54,7 +61,8 @@ export async function buildNpm(options: { force?: boolean } = {}): Promise<boole
   const digest = await digestSources();
   if (!options.force && await Deno.readTextFile(STAMP).catch(() => "") === digest) return false;
   await Deno.remove(DIST, { recursive: true }).catch(() => {});
-  const work = await Deno.makeTempDir({ prefix: "authkit-npm-build-" });
+  // Inside the package, so bare imports in the declarations below resolve through node_modules.
+  const work = await Deno.makeTempDir({ dir: PACKAGE, prefix: ".npm-build-" });
   try {
     await compile(work);
     for await (const file of walk(DIST)) {

@@ -13,7 +13,7 @@
  *
  * @module
  */
-import { ActionError } from "astro:actions";
+import { ActionError } from "./astro/action-error.ts";
 import { auth } from "./astro/runtime.ts";
 import {
   actionRefusal,
@@ -84,13 +84,12 @@ export function requireActionAuth(
   check?: AccessCheck,
 ): SignedInContext {
   const refusal = actionRefusal(context.locals.auth, check);
-  if (refusal === "UNAUTHORIZED") {
-    throw new ActionError({ code: refusal, message: "Sign in to do this." });
-  }
-  if (refusal === "FORBIDDEN") {
-    throw new ActionError({ code: refusal, message: "Your account may not do this." });
-  }
-  return userOf(context.locals.auth)!;
+  if (refusal === null) return userOf(context.locals.auth)!;
+  if (!ActionError) throw new Error("requireActionAuth() runs inside Astro actions only");
+  const message = refusal === "UNAUTHORIZED"
+    ? "Sign in to do this."
+    : "Your account may not do this.";
+  throw new ActionError({ code: refusal, message });
 }
 
 /**

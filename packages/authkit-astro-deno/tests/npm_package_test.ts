@@ -88,13 +88,13 @@ Deno.test("plain deno run and node import /server and /client from the installed
   const { app } = await packed();
   await Deno.writeTextFile(
     join(app, "try.mjs"),
-    `import { requireAuth, getSignInUrl, requireRecentAuth, listSessions } from "@authkit-deno/astro/server";
+    `import { requireAuth, getSignInUrl, requireRecentAuth, listSessions, requireActionAuth } from "@authkit-deno/astro/server";
 import { getAccessToken, createAccessTokenClient } from "@authkit-deno/astro/client";
-console.log([requireAuth, getSignInUrl, requireRecentAuth, listSessions, getAccessToken,
+console.log([requireAuth, getSignInUrl, requireRecentAuth, listSessions, requireActionAuth, getAccessToken,
   createAccessTokenClient].map((f) => typeof f).join(","));
 `,
   );
-  const expected = "function,function,function,function,function,function\n";
+  const expected = "function,function,function,function,function,function,function\n";
   assertEquals(
     await run(Deno.execPath(), ["run", "--allow-read", "--allow-env", "try.mjs"], app),
     expected,
