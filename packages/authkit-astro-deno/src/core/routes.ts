@@ -124,7 +124,10 @@ export function resolveRoutes(options: RouteOptions = {}, problems: string[] = [
     accessToken: path("accessToken", DEFAULT_PATHS.accessToken),
     revokeSessions: path("revokeSessions", DEFAULT_PATHS.revokeSessions),
     afterSignOut: path("afterSignOutPath", DEFAULT_PATHS.afterSignOut),
-    afterSignIn: path("afterSignInPath", firstLanding(prefixes)),
+    afterSignIn: path(
+      "afterSignInPath",
+      firstLanding(options.protectedRoutes ?? DEFAULT_PATHS.protected),
+    ),
   };
   const authPaths = Object.freeze([
     paths.signIn,
@@ -144,8 +147,8 @@ export function resolveRoutes(options: RouteOptions = {}, problems: string[] = [
  * Where sign-in lands by default: the first protected prefix, the app's own signed-in area (an
  * app that protects `/account` lands there, not on a `/dashboard` it may not have), else `/`.
  */
-function firstLanding(prefixes: readonly unknown[]): string {
-  const first = prefixes[0];
+function firstLanding(prefixes: unknown): string {
+  const first = Array.isArray(prefixes) ? prefixes[0] : undefined;
   if (typeof first !== "string" || !isPlainPath(first) || first === "/") return "/";
   return first.replace(/\/$/, "");
 }
