@@ -87,6 +87,20 @@ function sampleAuthContext(i: number): AuthContext {
     featureFlags: ["new-dashboard"],
     impersonator: null,
     accessToken: accessToken(i),
+    // The verified payload: its own object, whose strings the fields above share.
+    claims: {
+      iss: "https://api.workos.com/",
+      sub: `user_${String(i).padStart(26, "0")}`,
+      sid: `session_${String(i).padStart(26, "0")}`,
+      exp: 1_900_000_000,
+      org_id: "org_01EXAMPLE00000000000000000",
+      role: "admin",
+      roles: ["admin"],
+      permissions: ["posts:read", "posts:write", "billing:manage"],
+      entitlements: ["audit-logs", "sso"],
+      feature_flags: ["new-dashboard"],
+      auth_time: 1_899_999_700,
+    },
     has: () => false, // the real ones are closures of the same size
     isRecent: () => false,
     expiresAt: 1_900_000_000,

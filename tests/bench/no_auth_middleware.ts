@@ -33,6 +33,7 @@ const ADA: SignedInContext = {
   featureFlags: ["new-dashboard"],
   impersonator: null,
   accessToken: "not-verified-in-this-build",
+  claims: { iss: "", sub: "user_01ADA000000000000000000000", sid: "", exp: 1_900_000_000 },
   has: () => false, // the dashboard asks nothing of it
   isRecent: () => false,
   expiresAt: 1_900_000_000,

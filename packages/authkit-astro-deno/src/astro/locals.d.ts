@@ -5,12 +5,16 @@ declare namespace App {
     /**
      * The signed-in user, or null when signed out. `organizationName` is the current
      * organization's name (null without an organization, or while memberships are unavailable);
-     * `has({ role | permission | entitlement | featureFlag })` asks the verified token. On API
-     * routes (`apiRoutes`) it may instead be an organization API key, `credential: "api_key"`,
-     * which has no `user`: check `credential` before reading a user's fields.
+     * `has({ role | permission | entitlement | featureFlag })` asks the verified token; `claims`
+     * is the token's payload, typed with your `App.CustomClaims`. On API routes (`apiRoutes`) it
+     * may instead be an organization API key, `credential: "api_key"`, which has no `user` and no
+     * `claims`: check `credential` before reading a user's fields.
      */
     auth:
-      | import("../organizations/memberships.ts").SignedInContext
+      | (
+        & import("../organizations/memberships.ts").SignedInContext
+        & { readonly claims: Readonly<CustomClaims> }
+      )
       | import("../api-keys/context.ts").ApiKeyContext
       | null;
     /**
@@ -19,4 +23,12 @@ declare namespace App {
      */
     organizations: import("../organizations/memberships.ts").OrganizationChoice[] | null;
   }
+
+  /**
+   * The custom claims your WorkOS JWT template adds to access tokens, for `auth.claims`. Declare
+   * them in your app's `src/env.d.ts`: `declare namespace App { interface CustomClaims {
+   * department?: string } }`. Values come from a verified token; their shape is yours to check.
+   */
+  // deno-lint-ignore no-empty-interface
+  interface CustomClaims {}
 }

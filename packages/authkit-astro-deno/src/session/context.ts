@@ -31,6 +31,11 @@ export interface AuthContext {
    * when the token does not say, or says a time in the future (S59).
    */
   isRecent(maxAgeSeconds: number): boolean;
+  /**
+   * The verified access token's payload, as WorkOS signed it: the standard claims and any custom
+   * ones a JWT template adds. Frozen with the rest; type custom claims through `App.CustomClaims`.
+   */
+  claims: Readonly<AccessTokenClaims & Record<string, unknown>>;
   /** The access token's `exp` (Unix seconds). */
   expiresAt: number;
   /**
@@ -71,6 +76,7 @@ export function claimsView(claims: AccessTokenClaims, accessToken: string) {
     entitlements: stringArray(claims.entitlements),
     featureFlags: stringArray(claims.feature_flags),
     accessToken,
+    claims: claims as AccessTokenClaims & Record<string, unknown>,
     expiresAt: claims.exp,
     authTime: Number.isSafeInteger(claims.auth_time) ? claims.auth_time! : null,
   };
