@@ -42,6 +42,7 @@ Deno.test("authkit() adds the middleware first and injects every route, never pr
     "/webhooks/workos",
     "/auth/access-token",
     "/auth/sessions/revoke",
+    "/auth/state",
     "/auth/switch-organization",
     "/healthz",
   ]);
@@ -63,6 +64,7 @@ Deno.test("authkit() options move the routes, and switch off organizations and t
     "/webhooks/workos",
     "/auth/access-token",
     "/auth/sessions/revoke",
+    "/auth/state",
   ]);
 });
 

@@ -51,6 +51,7 @@ export function authkit(options: AuthKitOptions = {}): AstroIntegration {
           [paths.webhook, "webhook.ts"],
           [paths.accessToken, "access-token.ts"],
           [paths.revokeSessions, "revoke-sessions.ts"],
+          [paths.authState, "auth-state.ts"],
         ];
         if (resolved.organizations) {
           routes.push([paths.switchOrganization, "switch-organization.ts"]);

@@ -6,6 +6,7 @@
  *
  * @module
  */
+export { default as AuthState } from "./AuthState.astro";
 export { default as ImpersonationBanner } from "./ImpersonationBanner.astro";
 export { default as OrganizationSwitcher } from "./OrganizationSwitcher.astro";
 export { default as Protect } from "./Protect.astro";

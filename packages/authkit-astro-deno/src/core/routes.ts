@@ -26,6 +26,8 @@ export interface RouteOptions {
   accessToken?: string;
   /** `POST`: ends some of the user's other sessions. */
   revokeSessions?: string;
+  /** `GET`: the session's public state for `$auth` in browser code (same-origin only). */
+  authState?: string;
   /** Where the browser lands after sign-out (default `/`). */
   afterSignOutPath?: string;
   /**
@@ -48,6 +50,7 @@ export interface AuthRoutes {
   readonly webhook: string;
   readonly accessToken: string;
   readonly revokeSessions: string;
+  readonly authState: string;
   readonly afterSignOut: string;
   readonly afterSignIn: string;
   /**
@@ -72,6 +75,7 @@ const DEFAULT_PATHS = {
   webhook: "/webhooks/workos",
   accessToken: "/auth/access-token",
   revokeSessions: "/auth/sessions/revoke",
+  authState: "/auth/state",
   afterSignOut: "/",
 } as const;
 
@@ -123,6 +127,7 @@ export function resolveRoutes(options: RouteOptions = {}, problems: string[] = [
     webhook: path("webhook", DEFAULT_PATHS.webhook),
     accessToken: path("accessToken", DEFAULT_PATHS.accessToken),
     revokeSessions: path("revokeSessions", DEFAULT_PATHS.revokeSessions),
+    authState: path("authState", DEFAULT_PATHS.authState),
     afterSignOut: path("afterSignOutPath", DEFAULT_PATHS.afterSignOut),
     afterSignIn: path(
       "afterSignInPath",
