@@ -10,9 +10,13 @@ import { guardRequest } from "../middleware/guard.ts";
 import type { OrganizationView } from "../organizations/memberships.ts";
 import type { ApiKeyContext } from "../api-keys/context.ts";
 import { auth as getAuth, options } from "./runtime.ts";
+import { withHeaders } from "../core/responses.ts";
+
+/** The route Astro renders every server island through (astro/dist/core/server-islands). */
+export const SERVER_ISLAND_ROUTE = "/_server-islands/[name]";
 
 /** The Astro middleware: `Astro.locals.auth` and `Astro.locals.organizations`, and the guard. */
-export const onRequest: MiddlewareHandler = (context, next) => {
+export const onRequest: MiddlewareHandler = (context, next): Promise<Response> => {
   // A prerendered page is rendered once, at build time, for everyone: there is no visitor, and
   // the build has no secrets (they are runtime values). Nothing is resolved or read; the
   // components render their browser-resolved variant instead (`Astro.isPrerendered`).
@@ -22,7 +26,7 @@ export const onRequest: MiddlewareHandler = (context, next) => {
     return next();
   }
   const auth = getAuth();
-  return guardRequest(context.request, auth, (session) => {
+  const response = guardRequest(context.request, auth, (session) => {
     const render = ({ auth, organizations }: OrganizationView | ApiKeyView) => {
       context.locals.auth = auth;
       context.locals.organizations = organizations;
@@ -40,6 +44,11 @@ export const onRequest: MiddlewareHandler = (context, next) => {
     const view = auth.viewOrganizations(session);
     return view instanceof Promise ? view.then(render) : render(view);
   }, { pathname: context.url.pathname, routePattern: context.routePattern });
+  // A server island (`server:defer`) is rendered for whoever's cookie asks, signed out included:
+  // no cache may keep it or hand it to another cookie.
+  return context.routePattern === SERVER_ISLAND_ROUTE
+    ? response.then((answer) => withHeaders(answer, [], true))
+    : response;
 };
 
 interface ApiKeyView {
