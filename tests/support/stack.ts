@@ -10,6 +10,7 @@ import {
   type StandIn,
   startStandIn,
 } from "../../packages/authkit-astro-deno/src/dev/standin/server.ts";
+import type { Seed } from "../../packages/authkit-astro-deno/src/dev/standin/seed.ts";
 import type { WebhookTarget } from "../../packages/authkit-astro-deno/src/dev/standin/webhooks.ts";
 import { freePort, tempKvPath } from "../../packages/authkit-astro-deno/tests/support/kv.ts";
 import { spawnServer, waitForHealth } from "./built_server.ts";
@@ -33,6 +34,8 @@ export interface StackOptions {
   env?: Record<string, string>;
   /** The built entry to run (default: this app's `dist/server/entry.mjs`). */
   entry?: URL;
+  /** The stand-in's users and organizations (default: its `seed.json`). */
+  seed?: Seed;
 }
 
 /** The second app's built entry (`examples/minimal`, built by `deno task test`). */
@@ -67,6 +70,7 @@ function startStackStandIn(
     clientId: "client_stack",
     redirectUris: [new URL("/auth/callback", appUrl).href],
     accessTokenTtlSeconds: options.accessTokenTtlSeconds,
+    seed: options.seed,
     quiet: true,
     webhook,
   });
