@@ -99,11 +99,16 @@ browserTest(
       // Still unknown: neither branch, no user.
       assertEquals(await visible(page, "#static-signed-in"), false);
       assertEquals(await visible(page, "#static-signed-out"), false);
+      assertEquals(await visible(page, "#static-admin"), false);
+      assertEquals(await visible(page, "#static-not-admin"), false);
       assertEquals(await text(page, "#island-user"), "Checking who you are…");
       await held.continue();
       await waitForResolved(page);
       assertEquals(await visible(page, "#static-signed-in"), who === "Ada", who);
       assertEquals(await visible(page, "#static-signed-out"), who !== "Ada", who);
+      // <Protect role="admin">: Ada is an admin of her current organization.
+      assertEquals(await visible(page, "#static-admin"), who === "Ada", who);
+      assertEquals(await visible(page, "#static-not-admin"), who !== "Ada", who);
       assertEquals(
         stateRequests.length,
         1,
@@ -168,6 +173,8 @@ browserTest(
     const afterSwitch = "Island: ada@example.com in Difference Engine Society.";
     assertEquals(await text(page, "#island-user"), afterSwitch);
     assertEquals(await serverState(), "ada@example.com in Difference Engine Society");
+    assertEquals(await visible(page, "#static-admin"), false, "a member there: <Protect> says no");
+    assertEquals(await visible(page, "#static-not-admin"), true);
 
     // Back to the server-rendered home page through the router: its <AuthState /> agrees.
     await page.evaluate("window.sameDocument = true");

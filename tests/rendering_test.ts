@@ -59,7 +59,11 @@ Deno.test("S65 the prerendered page is one file for everyone: no user data, both
   }
   assertEquals(authStateOf(signedIn.body), undefined, "no <AuthState /> data in a static file");
   const variants = signedIn.body.match(/<[^>]+data-authkit="[^"]+"[^>]*>/g) ?? [];
-  assertEquals(variants.length, 4, "SignedOut, SignedIn, UserButton, OrganizationSwitcher");
+  assertEquals(
+    variants.length,
+    6,
+    "SignedOut, SignedIn, UserButton, OrganizationSwitcher, Protect",
+  );
   for (const tag of variants) assert(/\shidden[\s=>]/.test(tag), tag);
   assertStringIncludes(signedIn.body, "Resolve.astro", "the browser half is loaded");
 });

@@ -66,6 +66,7 @@ function user(role: "member" | "admin"): SignedInContext {
       featureFlags: [],
       impersonator: null,
       accessToken: "token",
+      claims: { iss: "", sub: `user_${role}`, sid: "session_01", exp: 0 },
       expiresAt: 0,
       authTime: null,
       credential: "cookie",

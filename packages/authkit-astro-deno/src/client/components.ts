@@ -29,7 +29,10 @@ function setText(root: Element, field: string, text: string): void {
   }
 }
 
-/** Whether `element`'s `data-authkit-when` check holds for `auth` (a role, a permission…). */
+/**
+ * Whether `element`'s `data-authkit-when` holds for `auth`: signed in, signed out, or a
+ * `<Protect>` check (JSON) asked of `has()`, which fails closed on anything malformed.
+ */
 function holds(element: HTMLElement, auth: PublicAuth | null): boolean {
   const when = element.dataset.authkitWhen;
   if (when === "signed-out") return auth === null;
@@ -103,6 +106,7 @@ function render(auth: AuthValue): void {
     }
     const kind = element.dataset.authkit;
     if (kind === "when") element.hidden = !holds(element, auth);
+    else if (kind === "unless") element.hidden = holds(element, auth); // <Protect>'s fallback
     else if (!auth) element.hidden = true;
     else if (kind === "user") element.hidden = (fillUser(element, auth), false);
     else if (kind === "organizations") element.hidden = !fillOrganizations(element, auth);
