@@ -13,12 +13,13 @@ import { AuthError } from "../core/errors.ts";
 import { createRequestId, logAuthFailure } from "../core/log.ts";
 import { isSameOriginRequest } from "../core/origin.ts";
 import { jsonResponse } from "../core/responses.ts";
+import type { ApiKeyContext } from "../api-keys/context.ts";
 import type { OrganizationChoice, SignedInContext } from "../organizations/memberships.ts";
 import { toPublicAuth } from "../session/public-auth.ts";
 
 /** What the route reads: the middleware's view of the request, and the app's origin. */
 export interface AuthStateInput {
-  auth: SignedInContext | null;
+  auth: SignedInContext | ApiKeyContext | null;
   organizations: readonly OrganizationChoice[] | null;
   appOrigin: string;
 }

@@ -10,6 +10,7 @@
  *
  * @module
  */
+import type { ApiKeyContext } from "../api-keys/context.ts";
 import type { OrganizationChoice, SignedInContext } from "../organizations/memberships.ts";
 
 /** The id of the element `<AuthState />` writes and `$auth` reads. */
@@ -36,12 +37,15 @@ export interface PublicAuthData {
   organizations: OrganizationChoice[] | null;
 }
 
-/** The public part of `auth` (null when signed out), field by field: nothing else can leak. */
+/**
+ * The public part of `auth` (null when signed out), field by field: nothing else can leak. An
+ * API key is nobody's session (pages never accept one): null too.
+ */
 export function toPublicAuth(
-  auth: SignedInContext | null,
+  auth: SignedInContext | ApiKeyContext | null,
   organizations: readonly OrganizationChoice[] | null,
 ): PublicAuthData | null {
-  if (!auth) return null;
+  if (!auth || auth.credential === "api_key") return null;
   const { user, impersonator } = auth;
   return {
     user: {
