@@ -14,22 +14,49 @@ export interface RawResponse {
 }
 
 /** Sends `GET target` (the exact bytes of `target`) to `origin` with `headers`; reads it all. */
-export async function rawGet(
+export function rawGet(
   origin: URL,
   target: string,
   headers: Record<string, string> = {},
 ): Promise<RawResponse> {
-  const lines = [`GET ${target} HTTP/1.1`, `Host: ${origin.host}`, "Connection: close"];
-  for (const [name, value] of Object.entries(headers)) lines.push(`${name}: ${value}`);
+  return rawRequest(origin, { target, host: origin.host, headers });
+}
+
+/**
+ * Sends one request to `origin` with the `Host` given, which need not be `origin`'s: `fetch` always
+ * sends the URL's own, and a proxy or an attacker need not (S71).
+ */
+export async function rawRequest(
+  origin: URL,
+  request: {
+    method?: string;
+    target: string;
+    host: string;
+    headers?: Record<string, string>;
+    body?: string;
+  },
+): Promise<RawResponse> {
+  const body = new TextEncoder().encode(request.body ?? "");
+  const method = request.method ?? "GET";
+  const lines = [
+    `${method} ${request.target} HTTP/1.1`,
+    `Host: ${request.host}`,
+    "Connection: close",
+  ];
+  if (body.length > 0) lines.push(`Content-Length: ${body.length}`);
+  for (const [name, value] of Object.entries(request.headers ?? {})) {
+    lines.push(`${name}: ${value}`);
+  }
   const connection = await Deno.connect({
     hostname: origin.hostname,
     port: Number(origin.port),
   });
   try {
-    await writeAll(connection, new TextEncoder().encode(`${lines.join("\r\n")}\r\n\r\n`));
+    const head = new TextEncoder().encode(`${lines.join("\r\n")}\r\n\r\n`);
+    await writeAll(connection, new Uint8Array([...head, ...body]));
     return parse(await readAll(connection));
   } catch (error) {
-    throw new Error(`GET ${target} failed`, { cause: error });
+    throw new Error(`${method} ${request.target} failed`, { cause: error });
   } finally {
     connection.close();
   }

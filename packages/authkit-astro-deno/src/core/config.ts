@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { parseRedirectUris, type RedirectOrigin } from "./redirect-origins.ts";
 import { type AuthRoutes, resolveRoutes, type RouteOptions } from "./routes.ts";
 
 /** The placeholder in `.env.example`; a deployment still using it is refused. */
@@ -19,6 +20,8 @@ export interface AuthConfig {
   apiKey: string;
   clientId: string;
   redirectUri: URL;
+  /** The origins `WORKOS_REDIRECT_URI` allows: its one URL, or a list with wildcards (S71). */
+  redirectOrigins: readonly RedirectOrigin[];
   /** iron-session's password map: new seals use the highest id, older ids still open. */
   cookiePasswords: Record<number, string>;
   /** Origin of the WorkOS API, e.g. `https://api.workos.com`. */
@@ -77,7 +80,7 @@ export function loadConfig(env: Env, routeOptions: RouteOptions = {}): AuthConfi
 
   const apiKey = required("WORKOS_API_KEY");
   const clientId = required("WORKOS_CLIENT_ID");
-  const redirectUri = parseRedirectUri(required("WORKOS_REDIRECT_URI"), problems);
+  const redirectValue = required("WORKOS_REDIRECT_URI");
   const cookiePasswords = parseCookiePasswords(required("WORKOS_COOKIE_PASSWORD"), problems);
   const api = parseApiLocation(env, problems);
   const sessionMaxAgeSeconds = parsePositiveInt(
@@ -87,12 +90,7 @@ export function loadConfig(env: Env, routeOptions: RouteOptions = {}): AuthConfi
     problems,
   );
   const routes = resolveRoutes(routeOptions, problems);
-  if (redirectUri && redirectUri.pathname !== routes.callback) {
-    // AuthKit sends the browser to the redirect URI: a path no route answers fails every sign-in.
-    problems.push(
-      `WORKOS_REDIRECT_URI must end in the callback route "${routes.callback}": received "${redirectUri.pathname}"`,
-    );
-  }
+  const redirect = parseRedirectUris(redirectValue, routes.callback, problems);
   if (problems.length > 0) throw new ConfigError(problems);
 
   const issuers = env.WORKOS_ISSUER?.trim()
@@ -101,7 +99,8 @@ export function loadConfig(env: Env, routeOptions: RouteOptions = {}): AuthConfi
   return {
     apiKey,
     clientId,
-    redirectUri: redirectUri!,
+    redirectUri: redirect!.redirectUri,
+    redirectOrigins: redirect!.origins,
     cookiePasswords,
     apiBaseUrl: api.baseUrl,
     apiHostname: api.hostname,
@@ -109,7 +108,7 @@ export function loadConfig(env: Env, routeOptions: RouteOptions = {}): AuthConfi
     apiHttps: api.https,
     issuers,
     sessionMaxAgeSeconds,
-    secureCookies: redirectUri!.protocol === "https:",
+    secureCookies: redirect!.redirectUri.protocol === "https:",
     cookieDomain: env.WORKOS_COOKIE_DOMAIN?.trim() || undefined,
     webhookSecret: env.WORKOS_WEBHOOK_SECRET?.trim() || undefined,
     kvPath: env.DENO_KV_PATH?.trim() || undefined,
@@ -125,22 +124,6 @@ export function loadConfig(env: Env, routeOptions: RouteOptions = {}): AuthConfi
 export function defaultIssuers(apiBaseUrl: URL, clientId: string): string[] {
   const origin = apiBaseUrl.origin;
   return [origin, `${origin}/user_management/${clientId}`];
-}
-
-function parseRedirectUri(value: string, problems: string[]): URL | undefined {
-  if (!value) return undefined;
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    problems.push(`WORKOS_REDIRECT_URI must be an absolute URL: received "${value}"`);
-    return undefined;
-  }
-  if (url.protocol !== "https:" && url.protocol !== "http:") {
-    problems.push(`WORKOS_REDIRECT_URI must use http or https: received "${url.protocol}"`);
-    return undefined;
-  }
-  return url;
 }
 
 /**

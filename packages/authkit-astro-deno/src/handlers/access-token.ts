@@ -12,6 +12,7 @@ import type { AuthConfig } from "../core/config.ts";
 import { AuthError, RETRY_AFTER_SECONDS } from "../core/errors.ts";
 import { createRequestId, logAuthFailure } from "../core/log.ts";
 import { isSameOriginRequest } from "../core/origin.ts";
+import { requestAppOrigin } from "../core/redirect-origins.ts";
 import { jsonResponse } from "../core/responses.ts";
 import type { Resolution } from "../session/resolve.ts";
 import { clearSessionCookies, readSessionCookie } from "../session/session-cookie.ts";
@@ -34,7 +35,7 @@ export async function handleAccessToken(
   request: Request,
   deps: AccessTokenDeps,
 ): Promise<Response> {
-  if (!isSameOriginRequest(request, deps.config.redirectUri.origin)) {
+  if (!isSameOriginRequest(request, requestAppOrigin(request, deps.config))) {
     logAuthFailure(new AuthError("origin_rejected"), ROUTE, createRequestId());
     return privateJson(403, { error: "forbidden" });
   }

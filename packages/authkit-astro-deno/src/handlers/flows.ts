@@ -12,6 +12,7 @@ import { AuthError, toAuthError } from "../core/errors.ts";
 import { readSignInHints } from "../core/hints.ts";
 import { addVaryCookie, failure, redirect } from "../core/responses.ts";
 import { createRequestId, logAuthFailure } from "../core/log.ts";
+import { requestAppOrigin } from "../core/redirect-origins.ts";
 import { safeReturnTo } from "../core/return-to.ts";
 import { createSession, createSessionCookie, openSession } from "../session/session.ts";
 import { clearSessionCookies, readSessionCookie } from "../session/session-cookie.ts";
@@ -55,6 +56,8 @@ export async function handleSignIn(
     codeChallenge: await createCodeChallenge(flow.codeVerifier),
     screenHint,
     ...readSignInHints(params), // `?organizationId=` and `?loginHint=`, if well-formed
+    // A preview deployment's own callback, when its origin is allowed; never a forged Host (S71).
+    redirectUri: new URL(deps.config.routes.callback, requestAppOrigin(request, deps.config)).href,
   });
   const stateCookie = await sealSignInState(flow, deps.config);
   const name = await stateCookieName(deps.config, flow.state);
@@ -143,7 +146,7 @@ function sessionChunks(request: Request, deps: FlowDeps): number {
  * could otherwise sign users out.
  */
 export async function handleSignOut(request: Request, deps: FlowDeps): Promise<Response> {
-  const appOrigin = deps.config.redirectUri.origin;
+  const appOrigin = requestAppOrigin(request, deps.config);
   if (request.headers.get("origin") !== appOrigin) {
     return failure(new AuthError("origin_rejected"), "/sign-out");
   }

@@ -12,6 +12,7 @@ import type { AuthConfig } from "../core/config.ts";
 import { AuthError, toAuthError } from "../core/errors.ts";
 import { createRequestId, logAuthFailure } from "../core/log.ts";
 import { isSameOriginRequest } from "../core/origin.ts";
+import { requestAppOrigin } from "../core/redirect-origins.ts";
 import { failure, redirect } from "../core/responses.ts";
 import { safeReturnTo } from "../core/return-to.ts";
 import type { AuthContext, Resolution } from "../session/resolve.ts";
@@ -93,7 +94,7 @@ export async function handleRevokeSessions(
   request: Request,
   deps: RevokeDeps,
 ): Promise<Response> {
-  if (!isSameOriginRequest(request, deps.config.redirectUri.origin)) {
+  if (!isSameOriginRequest(request, requestAppOrigin(request, deps.config))) {
     return failure(new AuthError("origin_rejected"), ROUTE);
   }
   let form: FormData | null;

@@ -18,6 +18,7 @@ import { createRequestId, logAuthFailure } from "../core/log.ts";
 import type { MembershipCache, OrganizationMembership } from "./memberships.ts";
 import type { ExchangeOnce } from "../shared-state/refresh.ts";
 import type { AuthContext } from "../session/resolve.ts";
+import { requestAppOrigin } from "../core/redirect-origins.ts";
 import { safeReturnTo } from "../core/return-to.ts";
 import { createSessionCookie, openSession, type Session } from "../session/session.ts";
 import {
@@ -119,7 +120,7 @@ export async function handleSwitchOrganization(
   deps: SwitchDeps,
 ): Promise<Response> {
   // A cross-site form could otherwise move a user into another organization unawares (S51).
-  if (request.headers.get("origin") !== deps.config.redirectUri.origin) {
+  if (request.headers.get("origin") !== requestAppOrigin(request, deps.config)) {
     return failure(new AuthError("origin_rejected"), SWITCH_ROUTE);
   }
   let form: FormData | null;

@@ -48,12 +48,14 @@ export function createAuthorizationUrl(
     loginHint?: string;
     /** OIDC `max_age` (seconds): re-authenticate when the last sign-in is older (step-up). */
     maxAge?: number;
+    /** This request's callback URL (`requestAppOrigin`), if not the configured one. */
+    redirectUri?: string;
   },
 ): string {
   const url = new URL(workos.userManagement.getAuthorizationUrl({
     provider: "authkit",
     clientId: config.clientId,
-    redirectUri: config.redirectUri.href,
+    redirectUri: flow.redirectUri ?? config.redirectUri.href,
     state: flow.state,
     screenHint: flow.screenHint,
     organizationId: flow.organizationId,

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { matchesRedirectUri } from "../../core/redirect-origins.ts";
 import { redirectResponse } from "./http.ts";
 import { renderErrorPage, renderSignInPage } from "./page.ts";
 import { findMembership } from "./seed.ts";
@@ -45,7 +46,9 @@ export function parseAuthorizationRequest(
   // Checked before anything else can redirect: RFC 6749 §4.1.2.1 forbids redirecting to an
   // unregistered URI, which would make this an open redirector.
   const redirectUri = params.get("redirect_uri") ?? "";
-  if (!standIn.redirectUris.includes(redirectUri)) return '"redirect_uri" is not allowed.';
+  if (!standIn.redirectUris.some((registered) => matchesRedirectUri(registered, redirectUri))) {
+    return '"redirect_uri" is not allowed.';
+  }
   if (params.get("response_type") !== "code") return '"response_type" must be "code".';
   if (params.get("provider") !== "authkit") return '"provider" must be "authkit".';
   const screenHint = params.get("screen_hint") ?? "sign-in";

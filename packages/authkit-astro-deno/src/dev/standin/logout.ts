@@ -6,6 +6,7 @@
  */
 import { jsonResponse, redirectResponse } from "./http.ts";
 import { endSession, type StandInState } from "./state.ts";
+import { isRegisteredOrigin } from "../../core/redirect-origins.ts";
 
 /** Ends `session_id` and redirects to a registered `return_to`. */
 export function handleLogout(standIn: StandInState, request: Request): Response {
@@ -20,11 +21,13 @@ export function handleLogout(standIn: StandInState, request: Request): Response 
   return redirectResponse(resolveReturnTo(standIn.redirectUris, params.get("return_to")));
 }
 
-/** `returnTo` when it is an absolute http(s) URL on a registered origin, else that origin's root. */
+/**
+ * `returnTo` when it is an absolute http(s) URL on a registered origin (a wildcard one included,
+ * as WorkOS matches them), else the first registered origin's root.
+ */
 export function resolveReturnTo(redirectUris: readonly string[], returnTo: string | null): string {
-  const origins = redirectUris.map((uri) => new URL(uri).origin);
   const url = URL.parse(returnTo ?? "");
   const isAllowed = url !== null && (url.protocol === "http:" || url.protocol === "https:") &&
-    origins.includes(url.origin);
-  return isAllowed ? url.href : `${origins[0]}/`;
+    isRegisteredOrigin(redirectUris, url.origin);
+  return isAllowed ? url.href : `${new URL(redirectUris[0]).origin}/`;
 }
