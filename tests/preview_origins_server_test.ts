@@ -103,6 +103,13 @@ Deno.test("S71 built server: a preview origin signs in and out at its own origin
   });
   assertEquals(page.status, 200);
   assertStringIncludes(page.body, "Ada");
+  // The same-origin routes take the preview's own Origin (here the islands' /auth/state).
+  const state = await send(stack.port, {
+    path: "/auth/state",
+    host: preview,
+    headers: { cookie: jar.header(), origin: `http://${preview}` },
+  });
+  assertEquals(state.status, 200, state.body);
   // Sign-out: the preview's own Origin is same-origin, and WorkOS sends the browser back there.
   const signOut = await send(stack.port, {
     method: "POST",
