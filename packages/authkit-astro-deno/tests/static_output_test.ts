@@ -83,3 +83,22 @@ Deno.test("clientFileUrl() joins a request path inside the client folder whateve
     assertEquals(clientFileUrl(path, root).href, expected, path);
   }
 });
+
+Deno.test("clientFileUrl() answers a directory with its index.html, and never looks above the folder", async () => {
+  const root = await Deno.makeTempDir({ prefix: "client_file_url_" });
+  try {
+    await Deno.mkdir(`${root}/client/about`, { recursive: true });
+    await Deno.mkdir(`${root}/outside`);
+    await Deno.writeTextFile(`${root}/client/about/index.html`, "<p>about</p>");
+    const client = new URL(`file://${root}/client/`);
+    for (const path of ["/about", "/about/", "about", "//about"]) {
+      assertEquals(clientFileUrl(path, client).href, `${client.href}about/index.html`, path);
+    }
+    assertEquals(clientFileUrl("/about/index.html", client).href, `${client.href}about/index.html`);
+    assertEquals(clientFileUrl("/missing", client).href, `${client.href}missing`);
+    // `outside` is a directory, but above the client folder: left as it is for the file server.
+    assertEquals(clientFileUrl("/..%2Foutside", client).href, `${client.href}..%2Foutside`);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
