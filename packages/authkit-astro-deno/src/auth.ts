@@ -38,18 +38,14 @@ import {
 import { createBearerCache, resolveBearer } from "./session/bearer.ts";
 import { isRecent } from "./session/recent-auth.ts";
 import { type ApiKeyResolution, createApiKeyResolver } from "./api-keys/resolve.ts";
+import {
+  estimateEntryBytes,
+  SESSION_CACHE_BYTES,
+  SESSION_CACHE_SIZE,
+} from "./session/session-cache.ts";
+import type { AuthHooks } from "./hooks/sign-in-hooks.ts";
 
-/**
- * Bound on remembered verified sessions: about 3.9 KB each for a typical session, the ~2 KB seal
- * that keys it included (`deno task bench`), so ~37 MiB at most.
- */
-export const SESSION_CACHE_SIZE = 10_000;
-/**
- * Bound on their estimated size (S42): room for 10,000 typical sessions (~3.8 KB estimated each),
- * while B2B sessions with many permissions take 15–20 KB each (seal and token), for which the
- * entry bound alone would allow ~200 MiB.
- */
-export const SESSION_CACHE_BYTES = 40 * 2 ** 20;
+export { estimateEntryBytes, SESSION_CACHE_BYTES, SESSION_CACHE_SIZE };
 
 /** The auth layer of one process. */
 export interface Auth {
@@ -85,6 +81,8 @@ export interface Auth {
   viewSessions(auth: AuthContext): Promise<SessionView[] | null>;
   /** `POST /auth/sessions/revoke`: end one of the user's other sessions, or all of them. */
   revokeSessions(request: Request): Promise<Response>;
+  /** Resolves once every `onSignOut` started so far has settled (tests, shutdown). */
+  hooksSettled(): Promise<void>;
   /** Whether `auth` signed in within `maxAgeSeconds` (`auth_time`); false when unknown (S59). */
   isRecent(auth: AuthContext | null, maxAgeSeconds: number): boolean;
 }
@@ -107,6 +105,9 @@ export interface AuthOptions {
   membershipsDeadlineMs?: number;
   /** WorkOS API key validations per second (default `API_KEY_VALIDATIONS_PER_SECOND`). */
   apiKeyValidationsPerSecond?: number;
+  /** The app's sign-in hooks module (`hooks` option, S70), and a bound on each hook. */
+  hooks?: AuthHooks;
+  hookTimeoutMs?: number;
 }
 
 /** Builds the auth layer for `config`. */
@@ -134,7 +135,17 @@ export function createAuth(config: AuthConfig, options: AuthOptions = {}): Auth 
       return (await createSessionCookie({ ...session, ...tokens }, config, now())).sealed;
     },
   });
-  const deps: FlowDeps = { config, workos, verify, revocations, now };
+  const pendingHooks = new Set<Promise<void>>();
+  const deps: FlowDeps = {
+    config,
+    workos,
+    verify,
+    revocations,
+    now,
+    hooks: options.hooks,
+    hookTimeoutMs: options.hookTimeoutMs,
+    pendingHooks,
+  };
   const memberships = createMembershipCache(config, now, {
     pageDeadlineMs: options.membershipsDeadlineMs,
     timeoutMs: options.upstreamTimeoutMs,
@@ -214,21 +225,10 @@ export function createAuth(config: AuthConfig, options: AuthOptions = {}): Auth 
         resolveSession: resolve,
         sessions: sessionList,
       }),
+    hooksSettled: async () => void await Promise.all(pendingHooks),
     isRecent: (auth, maxAgeSeconds) =>
       auth !== null && isRecent(auth.authTime, maxAgeSeconds, now()),
   };
-}
-
-/**
- * What a cache entry costs, estimated once when it is stored: the seal that keys it, the access
- * token, the claim strings, and ~600 bytes of objects and headers (measured: `deno task bench`).
- */
-export function estimateEntryBytes(seal: string, auth: AuthContext): number {
-  let bytes = 600 + seal.length + auth.accessToken.length;
-  for (const list of [auth.roles, auth.permissions, auth.entitlements, auth.featureFlags]) {
-    for (const item of list) bytes += item.length + 16;
-  }
-  return bytes;
 }
 
 let processAuth: Auth | undefined;
@@ -238,11 +238,11 @@ let processAuth: Auth | undefined;
  * use, on Deno KV (or its in-process fallback), polling the revocation feed in the background.
  * Throws `ConfigError`.
  */
-export function getAuth(routeOptions: RouteOptions = {}): Auth {
+export function getAuth(routeOptions: RouteOptions = {}, hooks: AuthHooks = {}): Auth {
   if (processAuth) return processAuth;
   const config = loadConfig(Deno.env.toObject(), routeOptions);
   const sharedState = openSharedState(config.kvPath, { required: config.sharedStateRequired });
-  processAuth = createAuth(config, { sharedState });
+  processAuth = createAuth(config, { sharedState, hooks });
   processAuth.revocations.startSync();
   return processAuth;
 }

@@ -42,6 +42,7 @@ export type {
   SignInPathOptions,
 };
 export type { ApiKey, ApiKeyOwner } from "./api-keys/validation.ts";
+export type { AuthHooks, HookUser, SignInEvent, SignOutEvent } from "./hooks/sign-in-hooks.ts";
 export type { AccessCheck } from "./session/access.ts";
 export type { OrganizationChoice, SignedInContext } from "./organizations/memberships.ts";
 

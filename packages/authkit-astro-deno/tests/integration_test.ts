@@ -47,7 +47,11 @@ Deno.test("authkit() adds the middleware first and injects every route, never pr
     "/healthz",
   ]);
   assertEquals(seen.routes.every((route) => route.prerender === false), true);
-  assertEquals(seen.plugins, ["authkit-deno:options", "authkit-deno:extend-adapter-server"]);
+  assertEquals(seen.plugins, [
+    "authkit-deno:options",
+    "authkit-deno:hooks",
+    "authkit-deno:extend-adapter-server",
+  ]);
   assertEquals(seen.warnings, []);
 });
 
@@ -70,7 +74,7 @@ Deno.test("authkit() options move the routes, and switch off organizations and t
 
 Deno.test("authkit() with another adapter runs without the extension and says so once", async () => {
   const seen = await setUp(authkit(), "@astrojs/node");
-  assertEquals(seen.plugins, ["authkit-deno:options"]);
+  assertEquals(seen.plugins, ["authkit-deno:options", "authkit-deno:hooks"]);
   assertEquals(seen.warnings.length, 1);
   assertStringIncludes(seen.warnings[0], "@astrojs/node");
   assertEquals((await setUp(authkit(), "@astrojs/node", "dev")).warnings, [], "only at build");
@@ -114,4 +118,58 @@ Deno.test("the adapter extension fails the build when the adapter's server chang
     Error,
     "no longer looks up static files",
   );
+});
+
+/** The `load` answer of the integration's `virtual:authkit-deno/hooks` for a project at `root`. */
+async function hooksModuleSource(options: Parameters<typeof authkit>[0], root: URL) {
+  let source: string | null = null;
+  const setup = authkit(options).hooks["astro:config:setup"] as Setup;
+  await setup(
+    {
+      config: { root, adapter: { name: "@deno/astro-adapter" } },
+      command: "build",
+      addMiddleware: () => {},
+      injectRoute: () => {},
+      updateConfig: (config: { vite: { plugins: VitePlugin[] } }) => {
+        const plugin = config.vite.plugins.find((p) => p.name === "authkit-deno:hooks")!;
+        const id = plugin.resolveId!("virtual:authkit-deno/hooks")!;
+        source = plugin.load!(id);
+      },
+      logger: { warn: () => {} },
+    } as unknown as Parameters<Setup>[0],
+  );
+  return source;
+}
+
+interface VitePlugin {
+  name: string;
+  resolveId?: (id: string) => string | null;
+  load?: (id: string) => string | null;
+}
+
+Deno.test("S70 authkit({ hooks }) serves the app's module as virtual:authkit-deno/hooks, resolved against the project's root", async () => {
+  const root = await Deno.makeTempDir({ prefix: "authkit-hooks-" });
+  try {
+    await Deno.mkdir(`${root}/src`);
+    await Deno.writeTextFile(`${root}/src/auth-hooks.ts`, "export function onSignIn() {}\n");
+    const rootUrl = new URL(`file://${root}/`);
+    assertEquals(
+      await hooksModuleSource({ hooks: "./src/auth-hooks.ts" }, rootUrl),
+      `import * as hooks from ${JSON.stringify(`${root}/src/auth-hooks.ts`)};\n` +
+        `globalThis[Symbol.for("@authkit-deno/astro/hooks")] = hooks;\n`,
+    );
+    assertEquals(await hooksModuleSource({}, rootUrl), "export {};\n");
+    // A missing module stops the build, naming it, rather than signing in without the hooks.
+    const missing = await hooksModuleSource({ hooks: "./src/missing.ts" }, rootUrl)
+      .catch((error: Error) => error.message);
+    assertStringIncludes(String(missing), '"./src/missing.ts" was not found');
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("S70 authkit({ hooks }) refuses a path that is not a relative module path", () => {
+  for (const hooks of ["src/auth-hooks.ts", "https://evil.example/hooks.ts", "./hooks.json", ""]) {
+    assertThrows(() => authkit({ hooks }), Error, "hooks must be a relative path");
+  }
 });

@@ -12,6 +12,7 @@
  * @module
  */
 import type { ResolvedOptions } from "./options.ts";
+import type { AuthHooks } from "../hooks/sign-in-hooks.ts";
 
 /** `Symbol.for` key of the global the generated module sets. */
 export const OPTIONS_GLOBAL = "@authkit-deno/astro/options";
@@ -22,6 +23,15 @@ export const DEFAULT_OPTIONS: ResolvedOptions = Object.freeze({
   organizations: true,
   healthPath: "/healthz",
 });
+
+/** `Symbol.for` key of the global `virtual:authkit-deno/hooks` sets (`hooks-module.ts`). */
+export const HOOKS_GLOBAL = "@authkit-deno/astro/hooks";
+
+/** The app's hooks module (the `hooks` option), else none. Read when the auth layer is built. */
+export function installedHooks(): AuthHooks {
+  const installed = (globalThis as Record<symbol, unknown>)[Symbol.for(HOOKS_GLOBAL)];
+  return (installed as AuthHooks | undefined) ?? {};
+}
 
 /** The options the integration installed, else the defaults. */
 export function installedOptions(): ResolvedOptions {

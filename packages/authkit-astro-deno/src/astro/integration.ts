@@ -15,6 +15,7 @@ import type { AstroConfig, AstroIntegration } from "astro";
 import { DENO_ADAPTER, extendAdapterServer } from "./adapter.ts";
 import { type AuthKitOptions, resolveOptions } from "./options.ts";
 import { optionsModule } from "./options-module.ts";
+import { findHooksModule, hooksModule } from "./hooks-module.ts";
 import { packageModule, packageModulePath } from "./package-files.ts";
 import {
   findProtectedPrerenders,
@@ -32,7 +33,7 @@ type VitePlugins = NonNullable<NonNullable<AstroConfig["vite"]>["plugins"]>;
 /** Adds AuthKit sign-in to an Astro app on Deno. */
 export function authkit(options: AuthKitOptions = {}): AstroIntegration {
   const resolved = resolveOptions(options);
-  const { paths, ...runtimeOptions } = resolved;
+  const { paths, hooks, ...runtimeOptions } = resolved;
   let local: LocalAuthKit | undefined;
   let root = new URL(`file://${Deno.cwd()}/`); // the project's root once the config is known
   return {
@@ -60,7 +61,10 @@ export function authkit(options: AuthKitOptions = {}): AstroIntegration {
         for (const [pattern, file] of routes) {
           injectRoute({ pattern, entrypoint: moduleUrl(`./routes/${file}`), prerender: false });
         }
-        const plugins: VitePlugins = [optionsModule(runtimeOptions)];
+        const plugins: VitePlugins = [
+          optionsModule(runtimeOptions),
+          hooksModule(hooks === undefined ? null : findHooksModule(hooks, config.root)),
+        ];
         if (config.adapter?.name === DENO_ADAPTER) plugins.push(extendAdapterServer());
         else if (command === "build") {
           logger.warn(

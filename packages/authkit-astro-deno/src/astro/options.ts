@@ -13,6 +13,12 @@ export interface AuthKitOptions extends RouteOptions {
   organizations?: boolean;
   /** The health probe's path, or `false` for none (default `/healthz`). */
   healthPath?: string | false;
+  /**
+   * A module of the app exporting `onSignIn` and/or `onSignOut` (S70), as a path relative to the
+   * project's root, e.g. `"./src/auth-hooks.ts"`. Options reach runtime code as JSON, so the
+   * functions travel as a module, bundled by Vite like the app's own code (`hooks-module.ts`).
+   */
+  hooks?: string;
 }
 
 /** The options as runtime code sees them: plain JSON, every default applied. */
@@ -28,9 +34,17 @@ export interface ResolvedOptions {
  */
 export function resolveOptions(
   options: AuthKitOptions = {},
-): ResolvedOptions & { paths: AuthRoutes } {
+): ResolvedOptions & { paths: AuthRoutes; hooks?: string } {
   const problems: string[] = [];
-  const { organizations = true, healthPath = "/healthz", ...routes } = options;
+  const { organizations = true, healthPath = "/healthz", hooks, ...routes } = options;
+  if (
+    hooks !== undefined && (typeof hooks !== "string" || !/^\.{1,2}\/.+\.[mc]?[jt]s$/.test(hooks))
+  ) {
+    problems.push(
+      `hooks must be a relative path to a .ts or .js module, like "./src/auth-hooks.ts": ` +
+        `received ${JSON.stringify(hooks)}`,
+    );
+  }
   const paths = resolveRoutes(routes, problems);
   if (healthPath !== false && !/^\/[A-Za-z0-9\-._~/]*$/.test(healthPath)) {
     problems.push(
@@ -40,5 +54,6 @@ export function resolveOptions(
   if (problems.length > 0) {
     throw new Error(`authkit(): invalid options:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
   }
-  return { routes, organizations, healthPath: healthPath || null, paths };
+  // `hooks` is for the build (`hooks-module.ts`), never part of the runtime options' JSON.
+  return { routes, organizations, healthPath: healthPath || null, paths, ...(hooks && { hooks }) };
 }

@@ -37,6 +37,8 @@ export type AuthErrorCode =
   | "api_key_invalid" // an API key WorkOS does not know, or of no key's shape
   | "api_key_revoked" // an API key deleted at WorkOS (`api_key.revoked`), on some instance
   | "api_key_rate_limited" // past this instance's budget of API key validations (S67)
+  | "sign_in_refused" // the app's `onSignIn` hook threw or did not answer in time (S70)
+  | "sign_in_state_invalid" // a sign-in link's custom `state` over its bound (S70)
   | "internal"; // anything unexpected: fail closed
 
 /** An auth failure with a stable code; `cause` is for logs only. */
@@ -61,12 +63,7 @@ interface Outcome {
 }
 
 /** An unknown, malformed or deleted API key: one answer, whichever it was. */
-const API_KEY_REFUSED: Outcome = {
-  status: 401,
-  title: "Request refused",
-  message: "The API key is not valid.",
-  retrySignIn: false,
-};
+const API_KEY_REFUSED: Outcome = refused(401, "The API key is not valid.");
 
 const OUTCOMES: Record<AuthErrorCode, Outcome> = {
   state_missing: signInAgain(400, "Your sign-in link expired or was already used."),
@@ -94,24 +91,9 @@ const OUTCOMES: Record<AuthErrorCode, Outcome> = {
       "session can hold, so you could not be signed in. Please ask an administrator to reduce them.",
     retrySignIn: false,
   },
-  origin_rejected: {
-    status: 403,
-    title: "Request refused",
-    message: "This request did not come from this site.",
-    retrySignIn: false,
-  },
-  payload_too_large: {
-    status: 413,
-    title: "Request refused",
-    message: "The request was larger than this form accepts.",
-    retrySignIn: false,
-  },
-  webhook_invalid: {
-    status: 401,
-    title: "Request refused",
-    message: "The request's signature is missing, invalid or stale.",
-    retrySignIn: false,
-  },
+  origin_rejected: refused(403, "This request did not come from this site."),
+  payload_too_large: refused(413, "The request was larger than this form accepts."),
+  webhook_invalid: refused(401, "The request's signature is missing, invalid or stale."),
   organization_invalid: {
     status: 400,
     title: "Organization not available",
@@ -135,18 +117,8 @@ const OUTCOMES: Record<AuthErrorCode, Outcome> = {
     message: "This action needs a recent sign-in. Sign in again, then repeat it.",
     retrySignIn: true,
   },
-  session_not_owned: {
-    status: 403,
-    title: "Request refused",
-    message: "That session is not one of yours.",
-    retrySignIn: false,
-  },
-  session_choice_invalid: {
-    status: 400,
-    title: "Request refused",
-    message: "Choose another session to end; to end this one, sign out.",
-    retrySignIn: false,
-  },
+  session_not_owned: refused(403, "That session is not one of yours."),
+  session_choice_invalid: refused(400, "Choose another session to end; to end this one, sign out."),
   // Signing in again would not change the account's role or permissions: no "Sign in again".
   forbidden: {
     status: 403,
@@ -162,12 +134,24 @@ const OUTCOMES: Record<AuthErrorCode, Outcome> = {
     message: "Too many API keys to check at once.",
     retrySignIn: false,
   },
+  // The app's own hook said no (or failed): its reason is the app's, never shown here.
+  sign_in_refused: {
+    status: 403,
+    title: "Sign-in refused",
+    message: "Your sign-in could not be completed.",
+    retrySignIn: true,
+  },
+  sign_in_state_invalid: refused(400, "The sign-in link is not valid."),
   internal: unavailable(500, "Something went wrong on our side."),
 };
 
 /** Whether `value` is one of the codes above (a code read back from shared state). */
 export function isAuthErrorCode(value: unknown): value is AuthErrorCode {
   return typeof value === "string" && Object.hasOwn(OUTCOMES, value);
+}
+
+function refused(status: number, message: string): Outcome {
+  return { status, title: "Request refused", message, retrySignIn: false };
 }
 
 function signInAgain(status: number, message: string): Outcome {

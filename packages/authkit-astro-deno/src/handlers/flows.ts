@@ -14,7 +14,12 @@ import { addVaryCookie, failure, redirect } from "../core/responses.ts";
 import { createRequestId, logAuthFailure } from "../core/log.ts";
 import { requestAppOrigin } from "../core/redirect-origins.ts";
 import { safeReturnTo } from "../core/return-to.ts";
-import { createSession, createSessionCookie, openSession } from "../session/session.ts";
+import {
+  createSession,
+  createSessionCookie,
+  openSession,
+  type Session,
+} from "../session/session.ts";
 import { clearSessionCookies, readSessionCookie } from "../session/session-cookie.ts";
 import {
   createCodeChallenge,
@@ -31,6 +36,8 @@ import type { Revocations } from "../shared-state/revocations.ts";
 import { readSessionId, type TokenVerifier } from "../workos/tokens.ts";
 import { classifyUpstreamError } from "../workos/client.ts";
 import { createAuthorizationUrl, createLogoutUrl, exchangeCode } from "../workos/calls.ts";
+import { type AuthHooks, readAppState, startSignOutHook } from "../hooks/sign-in-hooks.ts";
+import { answerWithRefusal, askOnSignIn } from "../hooks/callback-hook.ts";
 
 /** What the flows need; built once per process in `auth.ts`. */
 export interface FlowDeps {
@@ -40,6 +47,12 @@ export interface FlowDeps {
   verify: TokenVerifier;
   revocations: Revocations;
   now: () => number;
+  /** The app's `onSignIn`/`onSignOut` (S70); none by default. */
+  hooks?: AuthHooks;
+  /** Bound on each hook (default: the hooks module's). */
+  hookTimeoutMs?: number;
+  /** Where started `onSignOut` runs are kept until they settle (`Auth.hooksSettled`). */
+  pendingHooks?: Set<Promise<void>>;
 }
 
 /** `GET /sign-in` and `GET /sign-up`: start a flow bound to this browser, then go to AuthKit. */
@@ -50,7 +63,13 @@ export async function handleSignIn(
 ): Promise<Response> {
   const params = new URL(request.url).searchParams;
   const returnTo = safeReturnTo(params.get("returnTo"), deps.config.routes);
-  const flow = createSignInState(returnTo);
+  let appState: string | null;
+  try {
+    appState = readAppState(params); // the app's own `?state=`, bounded (S70)
+  } catch (error) {
+    return failure(error, "/sign-in");
+  }
+  const flow = createSignInState(returnTo, appState);
   const location = createAuthorizationUrl(await deps.workos(), deps.config, {
     state: flow.state,
     codeChallenge: await createCodeChallenge(flow.codeVerifier),
@@ -82,6 +101,8 @@ export async function handleCallback(request: Request, deps: FlowDeps): Promise<
   const clearState = sealedState ? [deleteCookie(deps.config, stateName!)] : [];
   try {
     const returnTo = await completeSignIn(request, params, sealedState, deps);
+    // The app's `onSignIn` answered for itself: its answer, the flow over, no session (S70).
+    if (returnTo.refusal) return answerWithRefusal(returnTo.refusal, clearState);
     const response = redirect(returnTo.location, [...clearState, ...returnTo.sessionCookies]);
     // The callback URL carries the code: never leak it onward in a Referer (S11).
     response.headers.set("referrer-policy", "no-referrer");
@@ -128,6 +149,9 @@ async function completeSignIn(
   if (!verification.ok || verification.claims.sub !== authentication.user.id) {
     throw new AuthError("upstream_invalid_response");
   }
+  // The app's hook, before any cookie: a refusal sets none (and ends the WorkOS session).
+  const refusal = await askOnSignIn(request, authentication, verification.claims, flow, deps);
+  if (refusal) return { location: "", sessionCookies: [], refusal };
   const session = createSession(authentication, deps.config, deps.now());
   const { headers } = await createSessionCookie(session, deps.config, deps.now(), {
     previousChunks: sessionChunks(request, deps), // a planted or older session's extra chunks go
@@ -157,10 +181,17 @@ export async function handleSignOut(request: Request, deps: FlowDeps): Promise<R
     return failure(error, "/sign-out");
   }
   const clearSession = clearSessionCookies(deps.config, sessionChunks(request, deps));
-  const sid = await readRequestSessionId(request, deps);
+  const ended = await readRequestSession(request, deps);
   const afterSignOut = deps.config.routes.afterSignOut;
-  if (!sid) return redirect(afterSignOut, clearSession);
+  if (!ended) return redirect(afterSignOut, clearSession);
+  const sid = ended.sessionId;
   await endSessionEverywhere(sid, deps);
+  // The app hears of it after the fact, and sign-out never waits for it (S70).
+  if (deps.hooks?.onSignOut) {
+    const run = startSignOutHook(deps.hooks, { ...ended, request }, deps.hookTimeoutMs);
+    deps.pendingHooks?.add(run);
+    run.finally(() => deps.pendingHooks?.delete(run));
+  }
   // The browser's trip through the hosted logout URL still matters: it ends AuthKit's own
   // session on WorkOS's domain, so the next sign-in asks for credentials again.
   const location = createLogoutUrl(await deps.workos(), sid, new URL(afterSignOut, appOrigin));
@@ -191,11 +222,15 @@ function logSignOutProblem(error: AuthError): void {
 }
 
 /**
- * The WorkOS session id of the request's session, if any. The token is only decoded, not
- * verified: it came out of our own seal, and an expired token must still allow signing out.
+ * The WorkOS session id and user of the request's session, if any. The token is only decoded,
+ * not verified: it came out of our own seal, and an expired token must still allow signing out.
  */
-async function readRequestSessionId(request: Request, deps: FlowDeps): Promise<string | null> {
+async function readRequestSession(
+  request: Request,
+  deps: FlowDeps,
+): Promise<{ sessionId: string; user: Session["user"] } | null> {
   const seal = readSessionCookie(request, deps.config)?.seal;
   const opened = seal ? await openSession(seal, deps.config, deps.now()) : null;
-  return opened ? readSessionId(opened.value.accessToken) : null;
+  const sessionId = opened ? readSessionId(opened.value.accessToken) : null;
+  return sessionId ? { sessionId, user: opened!.value.user } : null;
 }

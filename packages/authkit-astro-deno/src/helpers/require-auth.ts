@@ -31,6 +31,11 @@ export interface SignInPathOptions {
   loginHint?: string;
   /** AuthKit's sign-up screen instead of sign-in. */
   screenHint?: "sign-in" | "sign-up";
+  /**
+   * A string for the app's `onSignIn` hook (at most 1 KB), carried through AuthKit in the sealed
+   * sign-in cookie (S70). Data, never proof: anyone can put anything on a link.
+   */
+  state?: string;
 }
 
 /**
@@ -42,6 +47,7 @@ export function createSignInPath(routes: AuthRoutes, options: SignInPathOptions 
   if (options.returnTo) params.set("returnTo", options.returnTo);
   if (options.organizationId) params.set("organizationId", options.organizationId);
   if (options.loginHint) params.set("loginHint", options.loginHint);
+  if (options.state) params.set("state", options.state);
   const path = options.screenHint === "sign-up" ? routes.signUp : routes.signIn;
   const query = params.toString();
   return query ? `${path}?${query}` : path;

@@ -24,6 +24,8 @@ export interface SignInState {
   state: string;
   codeVerifier: string;
   returnTo: string;
+  /** The sign-in link's custom `state` for the app's `onSignIn` hook (S70); data, not proof. */
+  appState?: string;
 }
 
 /** 32 random bytes, base64url: 256 bits, twice what RFC 9700 asks of `state`. */
@@ -32,8 +34,10 @@ export function randomToken(): string {
 }
 
 /** Starts a sign-in: fresh `state` and PKCE verifier, plus where to go afterwards. */
-export function createSignInState(returnTo: string): SignInState {
-  return { state: randomToken(), codeVerifier: randomToken(), returnTo };
+export function createSignInState(returnTo: string, appState?: string | null): SignInState {
+  const flow: SignInState = { state: randomToken(), codeVerifier: randomToken(), returnTo };
+  if (appState) flow.appState = appState;
+  return flow;
 }
 
 /** The S256 PKCE challenge for a verifier (RFC 7636 §4.2). */
@@ -60,7 +64,8 @@ function isSignInState(value: unknown): value is SignInState {
   const v = value as Partial<SignInState>;
   return typeof v.state === "string" && v.state.length >= 22 &&
     typeof v.codeVerifier === "string" && v.codeVerifier.length >= 43 &&
-    typeof v.returnTo === "string";
+    typeof v.returnTo === "string" &&
+    (v.appState === undefined || (typeof v.appState === "string" && v.appState.length <= 1024));
 }
 
 /** Compares two `state` values in constant time; empty values never match. */
