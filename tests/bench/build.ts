@@ -1,9 +1,11 @@
 /**
  * Builds this project for the benchmark, into a private directory, in one of two variants:
  *
- * - `app`: exactly what `deno task build` produces (same `astro.config.mjs`, same sources).
+ * - `app`: what `deno task build` produces (same `astro.config.mjs`, same sources), plus the
+ *   bench's component pages at `/__bench/<fixture>` (`fixtures/integration.ts`), a route of their
+ *   own that no other page's routing or rendering depends on.
  * - `no-auth`: the same build with the auth layer cut out at build time, for the cold-start
- *   comparison. A Vite plugin, added here and nowhere in the product, resolves the
+ *   comparison (with the same component pages). A Vite plugin, added here and nowhere in the product, resolves the
  *   integration's middleware entry (`packages/authkit-astro-deno/src/astro/middleware.ts`) to
  *   `no_auth_middleware.ts` and its `server/startup.ts` (the config check the integration adds
  *   to the server entry) to an empty module. Nothing in `src/` or the
@@ -22,6 +24,7 @@ import { build } from "astro";
 import { fileURLToPath as fromFileUrl } from "node:url";
 
 import { PROJECT_ROOT } from "../support/built_server.ts";
+import { benchPages } from "./fixtures/integration.ts";
 
 export { PROJECT_ROOT };
 /** The build variants the benchmark compares. */
@@ -72,6 +75,8 @@ if (import.meta.main) {
     root: PROJECT_ROOT,
     outDir,
     logLevel: "error",
+    // Inline integrations are added to the config file's, not put in their place.
+    integrations: [benchPages()],
     vite: variant === "no-auth" ? { plugins: [cutOutAuth()] } : {},
   });
 }

@@ -7,6 +7,7 @@
  */
 import type { FloodResult } from "../support/flood.ts";
 import type { ColdStart } from "./cold_start.ts";
+import type { PageFigures, Spread } from "./pages.ts";
 
 /** Median figures of one route over the rounds. */
 export interface RouteFigures {
@@ -61,6 +62,8 @@ export interface BenchResult {
   serverPeakRssMiB: number | null;
   /** S42: one valid cookie with distinct suffixes after `~`, after the load. */
   flood: FloodResult[];
+  /** The same page signed in and out, and each component's cost (`pages.ts`). */
+  pages: PageFigures;
   coldStart: ColdStart;
   memory: MemoryFigures;
   targetsMet: Record<Target, boolean>;
@@ -74,7 +77,8 @@ export type Target =
   | "kv"
   | "coldStart"
   | "memory"
-  | "flood";
+  | "flood"
+  | "signedIn";
 
 /** Whether each target of the issue is met by `result`. */
 export function checkTargets(result: Omit<BenchResult, "targetsMet">): Record<Target, boolean> {
@@ -91,6 +95,8 @@ export function checkTargets(result: Omit<BenchResult, "targetsMet">): Record<Ta
     flood: result.flood.every((f) =>
       f.rssGrowthMiB <= 64 && Object.keys(f.statuses).every((status) => Number(status) < 500)
     ),
+    // The same page: a signed-in request costs at most 5% more server CPU than a signed-out one.
+    signedIn: result.pages.signedInOverSignedOut.cpuPerRequest.median <= 1.05,
   };
 }
 
@@ -102,13 +108,26 @@ function route(figures: RouteFigures): string {
     `CPU ${cpu ?? "n/a"} µs/req`;
 }
 
+function ranged({ median, min, max }: Spread, unit: string): string {
+  return `${median}${unit} (rounds ${min}–${max}${unit})`;
+}
+
+/** The component rows' labels, in the order of the table. */
+const COMPONENT_LABELS: Record<keyof PageFigures["componentCpuUs"], string> = {
+  "signed-in-out": "`<SignedIn>` + `<SignedOut>`",
+  "user-button": "`<UserButton>`",
+  "switcher-2": "`<OrganizationSwitcher>`, 2 organizations",
+  "switcher-20": "`<OrganizationSwitcher>`, 20 organizations",
+  "impersonation-banner": "`<ImpersonationBanner>` (impersonated)",
+};
+
 function met(ok: boolean): string {
   return ok ? "yes" : "**NO**";
 }
 
 /** The one table: every figure, its target and whether it is met. */
 export function formatTable(result: BenchResult): string {
-  const { routes, ratiosToLanding: r, coldStart: c, memory: m, targetsMet: t } = result;
+  const { routes, ratiosToLanding: r, coldStart: c, memory: m, targetsMet: t, pages: p } = result;
   const upstream = Object.entries(result.upstreamRequestsAfterSignIn);
   const upstreamTotal = upstream.reduce((sum, [, count]) => sum + count, 0);
   const rows = [
@@ -132,6 +151,25 @@ export function formatTable(result: BenchResult): string {
       "",
     ],
     ["`Deno.serve` ÷ `/` req/s", `${r.baselineThroughput}×`, "", ""],
+    [
+      "Same page (`/__bench/bare`) signed in ÷ signed out, server CPU per request",
+      `${ranged(p.signedInOverSignedOut.cpuPerRequest, "×")}; ${p.bare.signedIn.cpuUs} vs ` +
+      `${p.bare.signedOut.cpuUs} µs`,
+      "≤ 1.05×",
+      met(t.signedIn),
+    ],
+    [
+      "Same page signed in ÷ signed out, req/s",
+      ranged(p.signedInOverSignedOut.requestsPerSecond, "×"),
+      "",
+      "",
+    ],
+    ...Object.entries(COMPONENT_LABELS).map(([fixture, label]) => [
+      `${label}: server CPU per render over the bare page, signed in`,
+      ranged(p.componentCpuUs[fixture as keyof typeof COMPONENT_LABELS], " µs"),
+      "",
+      "",
+    ]),
     [
       "Upstream requests after sign-in (warm-up + load)",
       `${upstreamTotal} (${upstream.map(([name, count]) => `${name} ${count}`).join(", ")})`,
@@ -195,8 +233,8 @@ const BAR_LEFT = 200;
 const BAR_MAX_WIDTH = 340;
 
 /**
- * A horizontal bar chart of requests/s per route. The scale is set by the app's two routes, the
- * comparison that matters; the bare `Deno.serve` bar, an order of magnitude longer, is drawn
+ * A horizontal bar chart of requests/s per route. The scale is set by the app's routes, the
+ * comparisons that matter; the bare `Deno.serve` bar, an order of magnitude longer, is drawn
  * broken (a white gap) at full width with its value written out.
  */
 export function renderThroughputSvg(result: BenchResult): string {
@@ -204,10 +242,13 @@ export function renderThroughputSvg(result: BenchResult): string {
     ["/ (signed out)", result.routes.landing.requestsPerSecond],
     ["/dashboard (signed in)", result.routes.dashboard.requestsPerSecond],
     ["/dashboard (auth cut out)", result.routes.dashboardNoAuth.requestsPerSecond],
+    ["bench page, signed out", result.pages.bare.signedOut.requestsPerSecond],
+    ["bench page, signed in", result.pages.bare.signedIn.requestsPerSecond],
     ["bare Deno.serve", result.routes.baseline.requestsPerSecond],
   ];
-  const scale = Math.max(bars[0][1], bars[1][1], bars[2][1], 1) * 1.1;
-  const height = 50 + bars.length * 36 + 48;
+  const app = bars.slice(0, -1).map(([, value]) => value);
+  const scale = Math.max(...app, 1) * 1.1;
+  const height = 50 + bars.length * 36 + 68;
   const lines = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="640" height="${height}" ` +
     `viewBox="0 0 640 ${height}" font-family="system-ui, sans-serif" font-size="13">`,
@@ -233,8 +274,11 @@ export function renderThroughputSvg(result: BenchResult): string {
   });
   const { machine: h, ratiosToLanding: r } = result;
   lines.push(
-    `<text x="16" y="${height - 32}" fill="#5b6170">/dashboard ÷ / = ${r.dashboardThroughput}× · ` +
+    `<text x="16" y="${height - 52}" fill="#5b6170">/dashboard ÷ / = ${r.dashboardThroughput}× · ` +
       `auth on ÷ auth off = ${result.authOverhead.throughput}×</text>`,
+    `<text x="16" y="${height - 32}" fill="#5b6170">bench page signed in ÷ signed out: ` +
+      `${result.pages.signedInOverSignedOut.requestsPerSecond.median}× req/s, ` +
+      `${result.pages.signedInOverSignedOut.cpuPerRequest.median}× CPU per request</text>`,
     `<text x="16" y="${height - 12}" fill="#5b6170">` +
       `wrk over loopback, ${h.cores} cores, Deno ${h.deno}, ${result.date}</text>`,
     "</svg>",

@@ -1,19 +1,20 @@
 /**
  * `deno task bench`: builds the app, starts it against the local AuthKit stand-in, signs in for
  * real, and drives `/`, `/dashboard` and a bare `Deno.serve` over loopback with wrk, then floods
- * `/dashboard` with suffixed copies of the cookie (S42). Then cold start against the build with
- * auth cut out, and memory with 100,000 distinct sessions.
+ * `/dashboard` with suffixed copies of the cookie (S42). Then the same page signed in and signed
+ * out, and each component's cost (`pages.ts`), cold start against the build with auth cut out,
+ * and memory with 100,000 distinct sessions.
  * Prints one table (stdout; progress goes to stderr) and writes `results/latest.json` and
  * `results/throughput.svg`.
  *
  * Options: `--rounds=10 --seconds=1 --cold-starts=5 --out=<dir>`. The defaults take under a
- * minute on 2 cores. How the routes are measured: `routes.ts`.
+ * minute and a half on 2 cores. How the routes are measured: `routes.ts` and `pages.ts`.
  *
  * @module
  */
 import { parseArgs } from "node:util";
 import { startStandIn } from "../../packages/authkit-astro-deno/src/dev/standin/server.ts";
-import { freePort } from "../support/stack.ts";
+import { appEnv, freePort } from "../support/stack.ts";
 import { buildVariant, PROJECT_ROOT } from "./build.ts";
 import { measureColdStart } from "./cold_start.ts";
 import { ensureWrk } from "./load.ts";
@@ -26,6 +27,7 @@ import {
   renderThroughputSvg,
 } from "./report.ts";
 import { BASELINE_RUNS, CONNECTIONS, measureRoutes } from "./routes.ts";
+import { measurePages } from "./pages.ts";
 
 const { values: flags } = parseArgs({
   args: Deno.args,
@@ -67,6 +69,11 @@ try {
     seconds,
     progress,
   });
+  const pages = await measurePages(appEntry, appUrl, appEnv(standIn, appUrl), load.cookie, {
+    rounds,
+    seconds,
+    progress,
+  });
   progress(`cold start, ${coldStarts} starts of each build`);
   const coldStart = await measureColdStart(standIn, {
     appEntry,
@@ -96,6 +103,7 @@ try {
     sharedState: load.sharedState,
     serverPeakRssMiB: load.peakRssMiB,
     flood: load.flood,
+    pages,
     coldStart,
     memory: await memory,
   };

@@ -1,0 +1,155 @@
+/**
+ * The page phase of `deno task bench`: what the auth layer costs a signed-in request, and what
+ * each component costs to render. On the app's build (with the bench's component pages, see
+ * `fixtures/`), in alternating rounds like `routes.ts`:
+ *
+ * - `/__bench/bare`, a landing-sized page that reads no auth state, signed out and signed in:
+ *   the same page and body, so the difference is the middleware's signed-in path (cookie parsing,
+ *   the verified-session lookup, the revocation check, the organization view, the headers). Each
+ *   ratio is the median of the per-round ratios; the spread is their range.
+ * - `/__bench/<component>` signed in: the component's cost is the server CPU per request over
+ *   `bare`'s in the same round, as µs per render (median over rounds, and the range).
+ *
+ * @module
+ */
+import { type Fixture, FIXTURES } from "./fixtures/fixtures.ts";
+import { measure } from "./load.ts";
+import { median, round } from "./numbers.ts";
+import { readCpuSeconds, spawnBuiltServer, waitForOk } from "./server.ts";
+import { CONNECTIONS } from "./routes.ts";
+
+/** A median over rounds and the range of the per-round values it came from. */
+export interface Spread {
+  median: number;
+  min: number;
+  max: number;
+}
+
+/** What `measurePages` returns. */
+export interface PageFigures {
+  /** `/__bench/bare` signed in ÷ signed out, per round. */
+  signedInOverSignedOut: { cpuPerRequest: Spread; requestsPerSecond: Spread };
+  /** `bare` signed out and signed in: server CPU per request (µs) and requests/s, medians. */
+  bare: Record<"signedOut" | "signedIn", { cpuUs: number; requestsPerSecond: number }>;
+  /** Each component's server CPU per render over `bare`, signed in (µs). */
+  componentCpuUs: Record<Exclude<Fixture, "bare">, Spread>;
+}
+
+type Target = "bareSignedOut" | Fixture;
+const TARGETS: Target[] = ["bareSignedOut", ...FIXTURES];
+const WARM_UP_SECONDS = 1;
+
+/**
+ * Starts the built app (`entry`) at `appUrl` with `env`, and measures the component pages with
+ * `cookie` (a signed-in session of the stand-in's Ada) for `rounds` rounds of `seconds` each.
+ */
+export async function measurePages(
+  entry: string,
+  appUrl: URL,
+  env: Record<string, string>,
+  cookie: string,
+  { rounds, seconds, progress }: {
+    rounds: number;
+    seconds: number;
+    progress: (message: string) => void;
+  },
+): Promise<PageFigures> {
+  await using app = spawnBuiltServer(entry, Number(appUrl.port), env);
+  await waitForOk(app, "/healthz");
+  const html = { accept: "text/html" };
+  const headersOf = (target: Target) => target === "bareSignedOut" ? html : { ...html, cookie };
+  const pathOf = (target: Target) => `/__bench/${target === "bareSignedOut" ? "bare" : target}`;
+  await checkPages(app, headersOf, pathOf);
+
+  progress(`component pages: warming up for ${WARM_UP_SECONDS} s each`);
+  for (const target of TARGETS) {
+    await measure(new URL(pathOf(target), appUrl), {
+      seconds: WARM_UP_SECONDS,
+      headers: headersOf(target),
+      connections: CONNECTIONS,
+    });
+  }
+  const runs = Object.fromEntries(TARGETS.map((t) => [t, [] as Run[]])) as Record<Target, Run[]>;
+  for (let r = 0; r < rounds; r++) {
+    progress(`component pages, round ${r + 1}/${rounds}: ${seconds} s per page`);
+    // Rotated each round, so no page always follows the same one.
+    const order = TARGETS.map((_, i) => TARGETS[(i + r) % TARGETS.length]);
+    for (const target of order) {
+      const cpuBefore = readCpuSeconds(app.pid) ?? NaN;
+      const result = await measure(new URL(pathOf(target), appUrl), {
+        seconds,
+        headers: headersOf(target),
+        connections: CONNECTIONS,
+      });
+      if (result.errors > 0) throw new Error(`${result.errors} failed requests on ${target}`);
+      const cpu = (readCpuSeconds(app.pid) ?? NaN) - cpuBefore;
+      runs[target].push({
+        cpuUs: (cpu * 1e6) / result.requests,
+        requestsPerSecond: result.requestsPerSecond,
+      });
+    }
+  }
+  const perRound = (f: (r: number) => number) => spread(runs.bare.map((_, r) => f(r)));
+  const componentCpuUs = Object.fromEntries(
+    FIXTURES.filter((f) => f !== "bare").map((fixture) => [
+      fixture,
+      perRound((r) => runs[fixture][r].cpuUs - runs.bare[r].cpuUs),
+    ]),
+  ) as PageFigures["componentCpuUs"];
+  return {
+    signedInOverSignedOut: {
+      cpuPerRequest: perRound((r) => runs.bare[r].cpuUs / runs.bareSignedOut[r].cpuUs),
+      requestsPerSecond: perRound((r) =>
+        runs.bare[r].requestsPerSecond / runs.bareSignedOut[r].requestsPerSecond
+      ),
+    },
+    bare: { signedOut: medians(runs.bareSignedOut), signedIn: medians(runs.bare) },
+    componentCpuUs,
+  };
+}
+
+interface Run {
+  cpuUs: number;
+  requestsPerSecond: number;
+}
+
+function medians(runs: Run[]): { cpuUs: number; requestsPerSecond: number } {
+  return {
+    cpuUs: round(median(runs.map((run) => run.cpuUs)), 1),
+    requestsPerSecond: round(median(runs.map((run) => run.requestsPerSecond))),
+  };
+}
+
+function spread(values: number[]): Spread {
+  return {
+    median: round(median(values), 2),
+    min: round(Math.min(...values), 2),
+    max: round(Math.max(...values), 2),
+  };
+}
+
+/**
+ * Each page says what it should before it is measured: `bare` is byte for byte the same page
+ * signed in and out (it reads no auth state), and each component page shows its component.
+ */
+async function checkPages(
+  app: { url: URL; output(): string },
+  headersOf: (target: Target) => Record<string, string>,
+  pathOf: (target: Target) => string,
+): Promise<void> {
+  const server = { ...app, pid: 0, [Symbol.asyncDispose]: async () => {} };
+  const body = (target: Target) => waitForOk(server, pathOf(target), headersOf(target));
+  const [bareOut, bareIn] = [await body("bareSignedOut"), await body("bare")];
+  if (bareOut !== bareIn) throw new Error("/__bench/bare differs signed in and signed out");
+  const expected: Record<Exclude<Fixture, "bare">, string> = {
+    "signed-in-out": "<p>Signed in.</p>",
+    "user-button": "Ada Lovelace",
+    "switcher-2": "Difference Engine Society",
+    "switcher-20": "Organization number 20 Ltd",
+    "impersonation-banner": "support@example.com",
+  };
+  for (const [fixture, text] of Object.entries(expected)) {
+    const page = await body(fixture as Fixture);
+    if (!page.includes(text)) throw new Error(`/__bench/${fixture} does not show "${text}"`);
+  }
+}
