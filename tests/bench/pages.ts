@@ -7,6 +7,9 @@
  *   the same page and body, so the difference is the middleware's signed-in path (cookie parsing,
  *   the verified-session lookup, the revocation check, the organization view, the headers). Each
  *   ratio is the median of the per-round ratios; the spread is their range.
+ * - The same two requests on the build with the auth layer cut out (`build.ts`): there the
+ *   cookie is carried but never read, so their ratio is what the cookie's 2 KB cost the server
+ *   to receive, the floor under the first ratio that no middleware change can remove.
  * - `/__bench/<component>` signed in: the component's cost is the server CPU per request over
  *   `bare`'s in the same round, as µs per render (median over rounds, and the range).
  *
@@ -16,6 +19,7 @@ import { type Fixture, FIXTURES } from "./fixtures/fixtures.ts";
 import { measure } from "./load.ts";
 import { median, round } from "./numbers.ts";
 import { readCpuSeconds, spawnBuiltServer, waitForOk } from "./server.ts";
+import { freePort } from "../support/stack.ts";
 import { CONNECTIONS } from "./routes.ts";
 
 /** A median over rounds and the range of the per-round values it came from. */
@@ -29,22 +33,25 @@ export interface Spread {
 export interface PageFigures {
   /** `/__bench/bare` signed in ÷ signed out, per round. */
   signedInOverSignedOut: { cpuPerRequest: Spread; requestsPerSecond: Spread };
+  /** The same, on the build with auth cut out: the cost of receiving the cookie alone. */
+  cookieOnlyCpuPerRequest: Spread;
   /** `bare` signed out and signed in: server CPU per request (µs) and requests/s, medians. */
   bare: Record<"signedOut" | "signedIn", { cpuUs: number; requestsPerSecond: number }>;
   /** Each component's server CPU per render over `bare`, signed in (µs). */
   componentCpuUs: Record<Exclude<Fixture, "bare">, Spread>;
 }
 
-type Target = "bareSignedOut" | Fixture;
-const TARGETS: Target[] = ["bareSignedOut", ...FIXTURES];
+type Target = "bareSignedOut" | Fixture | "noAuthSignedOut" | "noAuthSignedIn";
+const TARGETS: Target[] = ["bareSignedOut", ...FIXTURES, "noAuthSignedOut", "noAuthSignedIn"];
 const WARM_UP_SECONDS = 1;
 
 /**
- * Starts the built app (`entry`) at `appUrl` with `env`, and measures the component pages with
- * `cookie` (a signed-in session of the stand-in's Ada) for `rounds` rounds of `seconds` each.
+ * Starts the built app (`entries.app`) at `appUrl` and its auth-off build beside it, with `env`,
+ * and measures the component pages with `cookie` (a signed-in session of the stand-in's Ada) for
+ * `rounds` rounds of `seconds` each.
  */
 export async function measurePages(
-  entry: string,
+  entries: { app: string; noAuth: string },
   appUrl: URL,
   env: Record<string, string>,
   cookie: string,
@@ -54,16 +61,23 @@ export async function measurePages(
     progress: (message: string) => void;
   },
 ): Promise<PageFigures> {
-  await using app = spawnBuiltServer(entry, Number(appUrl.port), env);
+  await using app = spawnBuiltServer(entries.app, Number(appUrl.port), env);
   await waitForOk(app, "/healthz");
+  await using noAuth = spawnBuiltServer(entries.noAuth, freePort(), env);
+  await waitForOk(noAuth, "/healthz");
   const html = { accept: "text/html" };
-  const headersOf = (target: Target) => target === "bareSignedOut" ? html : { ...html, cookie };
-  const pathOf = (target: Target) => `/__bench/${target === "bareSignedOut" ? "bare" : target}`;
+  const signedOut = (target: Target) => target === "bareSignedOut" || target === "noAuthSignedOut";
+  const headersOf = (target: Target) => signedOut(target) ? html : { ...html, cookie };
+  const serverOf = (target: Target) => target.startsWith("noAuth") ? noAuth : app;
+  const pageOf = (target: Target) =>
+    target === "bareSignedOut" || target.startsWith("noAuth") ? "bare" : target;
+  const pathOf = (target: Target) => `/__bench/${pageOf(target)}`;
+  const urlOf = (target: Target) => new URL(pathOf(target), serverOf(target).url);
   await checkPages(app, headersOf, pathOf);
 
   progress(`component pages: warming up for ${WARM_UP_SECONDS} s each`);
   for (const target of TARGETS) {
-    await measure(new URL(pathOf(target), appUrl), {
+    await measure(urlOf(target), {
       seconds: WARM_UP_SECONDS,
       headers: headersOf(target),
       connections: CONNECTIONS,
@@ -75,14 +89,15 @@ export async function measurePages(
     // Rotated each round, so no page always follows the same one.
     const order = TARGETS.map((_, i) => TARGETS[(i + r) % TARGETS.length]);
     for (const target of order) {
-      const cpuBefore = readCpuSeconds(app.pid) ?? NaN;
-      const result = await measure(new URL(pathOf(target), appUrl), {
+      const { pid } = serverOf(target);
+      const cpuBefore = readCpuSeconds(pid) ?? NaN;
+      const result = await measure(urlOf(target), {
         seconds,
         headers: headersOf(target),
         connections: CONNECTIONS,
       });
       if (result.errors > 0) throw new Error(`${result.errors} failed requests on ${target}`);
-      const cpu = (readCpuSeconds(app.pid) ?? NaN) - cpuBefore;
+      const cpu = (readCpuSeconds(pid) ?? NaN) - cpuBefore;
       runs[target].push({
         cpuUs: (cpu * 1e6) / result.requests,
         requestsPerSecond: result.requestsPerSecond,
@@ -103,6 +118,9 @@ export async function measurePages(
         runs.bare[r].requestsPerSecond / runs.bareSignedOut[r].requestsPerSecond
       ),
     },
+    cookieOnlyCpuPerRequest: perRound((r) =>
+      runs.noAuthSignedIn[r].cpuUs / runs.noAuthSignedOut[r].cpuUs
+    ),
     bare: { signedOut: medians(runs.bareSignedOut), signedIn: medians(runs.bare) },
     componentCpuUs,
   };

@@ -159,6 +159,12 @@ export function formatTable(result: BenchResult): string {
       met(t.signedIn),
     ],
     [
+      "Same page, auth cut out, with the session cookie ÷ without (receiving the cookie alone)",
+      `${ranged(p.cookieOnlyCpuPerRequest, "×")} server CPU per request`,
+      "",
+      "",
+    ],
+    [
       "Same page signed in ÷ signed out, req/s",
       ranged(p.signedInOverSignedOut.requestsPerSecond, "×"),
       "",

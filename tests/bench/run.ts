@@ -69,11 +69,17 @@ try {
     seconds,
     progress,
   });
-  const pages = await measurePages(appEntry, appUrl, appEnv(standIn, appUrl), load.cookie, {
-    rounds,
-    seconds,
-    progress,
-  });
+  const pages = await measurePages(
+    { app: appEntry, noAuth: noAuthEntry },
+    appUrl,
+    appEnv(standIn, appUrl),
+    load.cookie,
+    {
+      rounds,
+      seconds,
+      progress,
+    },
+  );
   progress(`cold start, ${coldStarts} starts of each build`);
   const coldStart = await measureColdStart(standIn, {
     appEntry,
