@@ -172,7 +172,17 @@ function isPlainPath(value: string): boolean {
  * can borrow the exemption.
  */
 export function isUnguardedRoute(pathname: string, routes: AuthRoutes = DEFAULT_ROUTES): boolean {
-  return routes.unguardedPaths.some((route) => pathname === route || pathname === `${route}/`);
+  const paths = unguardedSet(routes);
+  return paths.has(pathname) || (pathname.endsWith("/") && paths.has(pathname.slice(0, -1)));
+}
+
+/** Every request asks `isUnguardedRoute`: a set per route map, built on first use, answers it. */
+const unguardedSets = new WeakMap<AuthRoutes, ReadonlySet<string>>();
+
+function unguardedSet(routes: AuthRoutes): ReadonlySet<string> {
+  let paths = unguardedSets.get(routes);
+  if (!paths) unguardedSets.set(routes, paths = new Set(routes.unguardedPaths));
+  return paths;
 }
 
 /** Whether `pathname` is an auth route or below one: never a place to return to after sign-in. */
@@ -206,9 +216,18 @@ export function isProtectedRoutePattern(
   return underPrefix(pattern.toLowerCase(), routes.protected);
 }
 
-function underPrefix(path: string, prefixes: readonly string[]): boolean {
-  return prefixes.some((prefix) => path === prefix || path.startsWith(`${prefix}/`));
+/**
+ * Whether `path` is one of `prefixes` or below one. Runs several times per request: it builds no
+ * string (`${prefix}/` would be one per prefix, per request).
+ */
+export function underPrefix(path: string, prefixes: readonly string[]): boolean {
+  return prefixes.some((prefix) =>
+    path.startsWith(prefix) &&
+    (path.length === prefix.length || path.charCodeAt(prefix.length) === SLASH)
+  );
 }
+
+const SLASH = 0x2f;
 
 /**
  * Whether `pathname` is under one of the API prefixes (`apiRoutes`), under any spelling a router
