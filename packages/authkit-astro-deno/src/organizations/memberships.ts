@@ -8,6 +8,7 @@
 import { CachedLoader } from "../core/cache.ts";
 import type { AuthConfig } from "../core/config.ts";
 import { toAuthError } from "../core/errors.ts";
+import { freezeDeep } from "../core/freeze.ts";
 import { createRequestId, logAuthFailure } from "../core/log.ts";
 import { listActiveMemberships, type OrganizationMembership } from "./api.ts";
 import type { AuthContext } from "../session/resolve.ts";
@@ -131,7 +132,28 @@ export function viewOrganizations(
   return found instanceof Promise ? found.then((list) => toView(auth, list)) : toView(auth, found);
 }
 
+/**
+ * The last view built for each session, with the memberships list it came from. A warm page view
+ * gets the same session object and the same cached list as the one before it, so it gets the same
+ * view back instead of a copy of the session and a new list per request. Keyed weakly: an entry
+ * goes with its session when the session cache drops it, and a refreshed session or list is a
+ * new key or a mismatch, and a new view.
+ */
+const views = new WeakMap<
+  AuthContext,
+  { list: OrganizationMembership[] | null; view: OrganizationView }
+>();
+
 function toView(auth: AuthContext, list: OrganizationMembership[] | null): OrganizationView {
+  const last = views.get(auth);
+  if (last?.list === list) return last.view;
+  // Frozen like the session it extends (S48): every request of this session shares it.
+  const view = freezeDeep(buildView(auth, list));
+  views.set(auth, { list, view });
+  return view;
+}
+
+function buildView(auth: AuthContext, list: OrganizationMembership[] | null): OrganizationView {
   const organizations = list?.map((m) => ({
     id: m.organizationId,
     name: m.organizationName,
