@@ -12,6 +12,11 @@
  */
 import type { APIContext } from "astro";
 import type { AuthContext } from "../../packages/authkit-astro-deno/src/session/resolve.ts";
+import {
+  claimsView,
+  withAccessCheck,
+} from "../../packages/authkit-astro-deno/src/session/context.ts";
+import type { AccessTokenClaims } from "../../packages/authkit-astro-deno/src/workos/tokens.ts";
 
 const PAGE = "<!doctype html><html lang=en><title>Bench</title><main><h1>Hello</h1></main></html>";
 Deno.env.set("WORKOS_API_KEY", "sk_test_bench");
@@ -64,24 +69,26 @@ const signedOutRequest = new Request("http://localhost:4321/__bench/bare", {
 });
 
 const seal = readSessionCookie(signedInRequest, auth.config)!.seal!;
-const context: AuthContext = {
-  user,
-  sessionId: "session_01BENCH0000000000000000000",
-  organizationId: "org_01EXAMPLE00000000000000000",
+// Built as a cache miss builds it (`resolve.ts`), from the claims a verified token carries.
+const claims = {
+  iss: "https://api.workos.com",
+  sub: user.id,
+  sid: "session_01BENCH0000000000000000000",
+  org_id: "org_01EXAMPLE00000000000000000",
   role: "admin",
   roles: ["admin"],
   permissions: ["posts:read", "posts:write", "billing:manage"],
-  entitlements: [],
-  featureFlags: [],
+  exp: Math.floor(now / 1000) + 300,
+  iat: Math.floor(now / 1000),
+  auth_time: Math.floor(now / 1000),
+} as AccessTokenClaims;
+const context: AuthContext = withAccessCheck({
+  ...claimsView(claims, accessToken),
+  user,
   impersonator: null,
-  accessToken,
-  has: () => false,
-  isRecent: () => false,
-  expiresAt: Math.floor(now / 1000) + 300,
-  authTime: Math.floor(now / 1000),
   credential: "cookie",
   profileKnown: true,
-} as AuthContext;
+});
 auth.cache.set(seal, context, now + 3_600_000, now);
 // The user's memberships, listed once through the real loader from WorkOS's wire format (fetch
 // answers here instead of WorkOS), as the first page view of a session lists them.
