@@ -221,10 +221,11 @@ export function isProtectedRoutePattern(
  * string (`${prefix}/` would be one per prefix, per request).
  */
 export function underPrefix(path: string, prefixes: readonly string[]): boolean {
-  return prefixes.some((prefix) =>
-    path.startsWith(prefix) &&
-    (path.length === prefix.length || path.charCodeAt(prefix.length) === SLASH)
-  );
+  for (const prefix of prefixes) {
+    if (!path.startsWith(prefix)) continue;
+    if (path.length === prefix.length || path.charCodeAt(prefix.length) === SLASH) return true;
+  }
+  return false;
 }
 
 const SLASH = 0x2f;
