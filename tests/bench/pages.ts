@@ -39,10 +39,32 @@ export interface PageFigures {
   bare: Record<"signedOut" | "signedIn", { cpuUs: number; requestsPerSecond: number }>;
   /** Each component's server CPU per render over `bare`, signed in (µs). */
   componentCpuUs: Record<Exclude<Fixture, "bare">, Spread>;
+  /**
+   * The prerendered `/__bench/static` (a static file) and its `<UserButton server:defer>`
+   * island, signed in, beside the server-rendered page with the same `<UserButton>`.
+   */
+  prerendered: {
+    page: { cpuUs: number; requestsPerSecond: number };
+    island: { cpuUs: number; requestsPerSecond: number };
+    serverRendered: { cpuUs: number; requestsPerSecond: number };
+  };
 }
 
-type Target = "bareSignedOut" | Fixture | "noAuthSignedOut" | "noAuthSignedIn";
-const TARGETS: Target[] = ["bareSignedOut", ...FIXTURES, "noAuthSignedOut", "noAuthSignedIn"];
+type Target =
+  | "bareSignedOut"
+  | Fixture
+  | "noAuthSignedOut"
+  | "noAuthSignedIn"
+  | "staticPage"
+  | "island";
+const TARGETS: Target[] = [
+  "bareSignedOut",
+  ...FIXTURES,
+  "noAuthSignedOut",
+  "noAuthSignedIn",
+  "staticPage",
+  "island",
+];
 const WARM_UP_SECONDS = 1;
 
 /**
@@ -71,9 +93,13 @@ export async function measurePages(
   const serverOf = (target: Target) => target.startsWith("noAuth") ? noAuth : app;
   const pageOf = (target: Target) =>
     target === "bareSignedOut" || target.startsWith("noAuth") ? "bare" : target;
-  const pathOf = (target: Target) => `/__bench/${pageOf(target)}`;
+  let islandPath = "";
+  const pathOf = (target: Target) =>
+    target === "island"
+      ? islandPath
+      : `/__bench/${target === "staticPage" ? "static" : pageOf(target)}`;
   const urlOf = (target: Target) => new URL(pathOf(target), serverOf(target).url);
-  await checkPages(app, headersOf, pathOf);
+  islandPath = await checkPages(app, headersOf, pathOf);
 
   progress(`component pages: warming up for ${WARM_UP_SECONDS} s each`);
   for (const target of TARGETS) {
@@ -123,6 +149,11 @@ export async function measurePages(
     ),
     bare: { signedOut: medians(runs.bareSignedOut), signedIn: medians(runs.bare) },
     componentCpuUs,
+    prerendered: {
+      page: medians(runs.staticPage),
+      island: medians(runs.island),
+      serverRendered: medians(runs["user-button"]),
+    },
   };
 }
 
@@ -148,13 +179,15 @@ function spread(values: number[]): Spread {
 
 /**
  * Each page says what it should before it is measured: `bare` is byte for byte the same page
- * signed in and out (it reads no auth state), and each component page shows its component.
+ * signed in and out (it reads no auth state), each component page shows its component, and the
+ * prerendered page holds no user data while its island shows the user, privately. Returns the
+ * island's path, which Astro writes into the page.
  */
 async function checkPages(
   app: { url: URL; output(): string },
   headersOf: (target: Target) => Record<string, string>,
   pathOf: (target: Target) => string,
-): Promise<void> {
+): Promise<string> {
   const server = { ...app, pid: 0, [Symbol.asyncDispose]: async () => {} };
   const body = (target: Target) => waitForOk(server, pathOf(target), headersOf(target));
   const [bareOut, bareIn] = [await body("bareSignedOut"), await body("bare")];
@@ -165,9 +198,25 @@ async function checkPages(
     "switcher-2": "Difference Engine Society",
     "switcher-20": "Organization number 20 Ltd",
     "impersonation-banner": "support@example.com",
+    "protect": "<p>Billing.</p>",
+    "auth-state": "ada@example.com",
   };
   for (const [fixture, text] of Object.entries(expected)) {
     const page = await body(fixture as Fixture);
     if (!page.includes(text)) throw new Error(`/__bench/${fixture} does not show "${text}"`);
   }
+  const page = await body("staticPage");
+  const island = /href="(\/_server-islands\/UserButton[^"]*)"/.exec(page)?.[1]?.replaceAll(
+    "&amp;",
+    "&",
+  );
+  if (!island || page.includes("Ada")) throw new Error("/__bench/static is not the static page");
+  const answer = await fetch(new URL(island, app.url), { headers: headersOf("island") });
+  const text = await answer.text();
+  if (
+    !text.includes("Ada Lovelace") || answer.headers.get("cache-control") !== "private, no-store"
+  ) {
+    throw new Error(`the server island did not answer privately with the user: ${answer.status}`);
+  }
+  return island;
 }

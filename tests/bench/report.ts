@@ -8,6 +8,7 @@
 import type { FloodResult } from "../support/flood.ts";
 import type { ColdStart } from "./cold_start.ts";
 import type { PageFigures, Spread } from "./pages.ts";
+import { round } from "./numbers.ts";
 
 /** Median figures of one route over the rounds. */
 export interface RouteFigures {
@@ -78,7 +79,8 @@ export type Target =
   | "coldStart"
   | "memory"
   | "flood"
-  | "signedIn";
+  | "signedIn"
+  | "authState";
 
 /** Whether each target of the issue is met by `result`. */
 export function checkTargets(result: Omit<BenchResult, "targetsMet">): Record<Target, boolean> {
@@ -97,6 +99,8 @@ export function checkTargets(result: Omit<BenchResult, "targetsMet">): Record<Ta
     ),
     // The same page: a signed-in request costs at most 5% more server CPU than a signed-out one.
     signedIn: result.pages.signedInOverSignedOut.cpuPerRequest.median <= 1.05,
+    // `<AuthState />` in a layout adds at most 5% to a page's server CPU.
+    authState: authStateShare(result.pages) <= 0.05,
   };
 }
 
@@ -106,6 +110,11 @@ function route(figures: RouteFigures): string {
   const { requestsPerSecond: rps, p50Ms, p99Ms, cpuUsPerRequest: cpu } = figures;
   return `${number.format(rps)} req/s · p50 ${p50Ms} ms · p99 ${p99Ms} ms · ` +
     `CPU ${cpu ?? "n/a"} µs/req`;
+}
+
+/** What `<AuthState />` adds to the bare page's server CPU, as a fraction of it. */
+function authStateShare(pages: PageFigures): number {
+  return pages.componentCpuUs["auth-state"].median / pages.bare.signedIn.cpuUs;
 }
 
 function ranged({ median, min, max }: Spread, unit: string): string {
@@ -119,6 +128,8 @@ const COMPONENT_LABELS: Record<keyof PageFigures["componentCpuUs"], string> = {
   "switcher-2": "`<OrganizationSwitcher>`, 2 organizations",
   "switcher-20": "`<OrganizationSwitcher>`, 20 organizations",
   "impersonation-banner": "`<ImpersonationBanner>` (impersonated)",
+  protect: "`<Protect permission>` with a fallback",
+  "auth-state": "`<AuthState />` (the session's public state as JSON)",
 };
 
 function met(ok: boolean): string {
@@ -167,6 +178,28 @@ export function formatTable(result: BenchResult): string {
     [
       "Same page signed in ÷ signed out, req/s",
       ranged(p.signedInOverSignedOut.requestsPerSecond, "×"),
+      "",
+      "",
+    ],
+    [
+      "`<AuthState />` ÷ the bare page's server CPU",
+      `+${round(authStateShare(p) * 100, 1)}%`,
+      "≤ +5%",
+      met(t.authState),
+    ],
+    [
+      "Prerendered page with a `<UserButton server:defer>` island, signed in: page, island",
+      `${number.format(p.prerendered.page.requestsPerSecond)} req/s (CPU ` +
+      `${p.prerendered.page.cpuUs} µs/req), ${
+        number.format(p.prerendered.island.requestsPerSecond)
+      } req/s (CPU ${p.prerendered.island.cpuUs} µs/req)`,
+      "",
+      "",
+    ],
+    [
+      "The same `<UserButton>` on a server-rendered page, signed in",
+      `${number.format(p.prerendered.serverRendered.requestsPerSecond)} req/s (CPU ` +
+      `${p.prerendered.serverRendered.cpuUs} µs/req)`,
       "",
       "",
     ],
