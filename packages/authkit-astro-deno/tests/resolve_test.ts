@@ -279,6 +279,23 @@ Deno.test("S42 resolveSession() keys the cache by the seal: 1,000 distinct suffi
   assertEquals(s.auth.cache.size, 1);
 });
 
+Deno.test("S42 resolveSession() serves only the whole seal from the cache: a forgery that keeps its HMAC is a miss and evicts nothing", async () => {
+  using s = await signedIn();
+  const first = await s.resolve();
+  assertSignedIn(first);
+  const at = s.sessionCookie.length - 200; // inside the ciphertext; the HMAC at the end is kept
+  for (const flipped of ["A", "B", "C"]) {
+    const forged = s.sessionCookie.slice(0, at) + flipped + s.sessionCookie.slice(at + 1);
+    if (forged === s.sessionCookie) continue;
+    const r = s.resolve(forged);
+    assert(r instanceof Promise, "a miss: the full path opens it");
+    assertEquals((await r).kind, "signed-out");
+    const hit = s.resolve();
+    assert(!(hit instanceof Promise) && hit.kind === "signed-in" && hit.auth === first.auth);
+  }
+  assertEquals(s.auth.cache.size, 1);
+});
+
 Deno.test("S42 resolveSession() refuses an oversized session cookie without opening it", async () => {
   using s = await signedIn();
   const oversized = `${s.sessionCookie}~${"x".repeat(30_000)}`;
