@@ -1,20 +1,19 @@
 /**
  * How the app's hooks module (the `hooks` option, S70) reaches runtime code: the options are JSON,
- * functions are not, so the module itself is bundled. A Vite plugin serves
- * `virtual:authkit-deno/hooks`, which imports the app's module and puts it on a process-wide
- * global (`installedHooks()` reads it), and prepends an import of it to `runtime.ts`, which builds
- * the auth layer. Prepended there, not to `installed-options.ts`: a hooks module may itself import
- * `@authkit-deno/astro/server`, and that circle must not reach code that runs at import time.
+ * functions are not, so the module itself is bundled. `virtual:authkit-deno/hooks` imports the
+ * app's module and puts it on a process-wide global (`installedHooks()` reads it), and
+ * `runtime.ts`, which builds the auth layer, imports it first (`virtual-module.ts`). There, not in
+ * `installed-options.ts`: a hooks module may itself import `@authkit-deno/astro/server`, and that
+ * circle must not reach code that runs at import time.
  *
  * @module
  */
 import { fileURLToPath } from "node:url";
 import { HOOKS_GLOBAL } from "./installed-options.ts";
-import { packageModulePath } from "./package-files.ts";
+import { virtualModulePlugin } from "./virtual-module.ts";
 
 /** The generated module's name. */
 export const HOOKS_MODULE = "virtual:authkit-deno/hooks";
-const RESOLVED_ID = `\0${HOOKS_MODULE}`;
 
 /** The generated module's code: the app's hooks on the global, or nothing without a module. */
 export function hooksModuleCode(path: string | null): string {
@@ -25,20 +24,12 @@ export function hooksModuleCode(path: string | null): string {
 
 /** The Vite plugin that installs the app's hooks module at `path` (null: none). */
 export function hooksModule(path: string | null) {
-  const target = realPath(packageModulePath("./runtime.ts", import.meta.url));
-  return {
+  return virtualModulePlugin({
     name: "authkit-deno:hooks",
-    enforce: "pre" as const,
-    resolveId: (id: string) => (id === HOOKS_MODULE ? RESOLVED_ID : null),
-    load: (id: string) => (id === RESOLVED_ID ? hooksModuleCode(path) : null),
-    transform(code: string, id: string) {
-      const file = id.split("?")[0];
-      if (path === null || !file.endsWith(target.slice(target.lastIndexOf("/")))) return null;
-      // Vite's ids are real paths; the package may have been loaded through a symlink.
-      if (file !== target && realPath(file) !== target) return null;
-      return { code: `import ${JSON.stringify(HOOKS_MODULE)};\n${code}`, map: null };
-    },
-  };
+    id: HOOKS_MODULE,
+    code: () => hooksModuleCode(path),
+    into: path === null ? null : "./runtime.ts",
+  });
 }
 
 /**
@@ -53,12 +44,4 @@ export function findHooksModule(hooks: string, root: URL): string {
     // reported below
   }
   throw new Error(`authkit(): the hooks module ${JSON.stringify(hooks)} was not found (${path})`);
-}
-
-function realPath(path: string): string {
-  try {
-    return Deno.realPathSync(path);
-  } catch {
-    return path;
-  }
 }
