@@ -18,7 +18,7 @@
 import { type Fixture, FIXTURES } from "./fixtures/fixtures.ts";
 import { measure } from "./load.ts";
 import { median, round } from "./numbers.ts";
-import { readCpuSeconds, spawnBuiltServer, waitForOk } from "./server.ts";
+import { readCpuSeconds, type ServerProcess, spawnBuiltServer, waitForOk } from "./server.ts";
 import { freePort, type Stack } from "../support/stack.ts";
 import { CookieJar, signIn } from "../support/http_client.ts";
 import { CONNECTIONS } from "./routes.ts";
@@ -196,12 +196,11 @@ function spread(values: number[]): Spread {
  * island's path, which Astro writes into the page.
  */
 async function checkPages(
-  app: { url: URL; output(): string },
+  app: ServerProcess,
   headersOf: (target: Target) => Record<string, string>,
   pathOf: (target: Target) => string,
 ): Promise<string> {
-  const server = { ...app, pid: 0, [Symbol.asyncDispose]: async () => {} };
-  const body = (target: Target) => waitForOk(server, pathOf(target), headersOf(target));
+  const body = (target: Target) => waitForOk(app, pathOf(target), headersOf(target));
   const [bareOut, bareIn] = [await body("bareSignedOut"), await body("bare")];
   if (bareOut !== bareIn) throw new Error("/__bench/bare differs signed in and signed out");
   const expected: Record<Exclude<Fixture, "bare">, string> = {
