@@ -61,7 +61,74 @@ export function deleteCookie(config: AuthConfig, name: string): string {
 
 /** Reads one cookie from a request; a malformed `Cookie` header reads as no cookie. */
 export function readCookie(request: Request, name: string): string | undefined {
-  return readCookies(request)[name] || undefined;
+  return readCookieValues(request, [name])[0] || undefined;
+}
+
+/**
+ * The values of the cookies `names` (distinct), in order, read exactly as `parseCookie` reads
+ * them (the first of a repeated name wins, blanks around names and values are trimmed, a value
+ * with `%` is URL-decoded) but without building an object of every cookie: the session's reader
+ * runs on every signed-in request, and it only wants its own names. `cookies_test.ts` holds the
+ * two readings equal on hostile headers.
+ */
+export function readCookieValues(
+  request: Request,
+  names: readonly string[],
+): (string | undefined)[] {
+  const values: (string | undefined)[] = names.map(() => undefined);
+  const header = request.headers.get("cookie") ?? "";
+  const length = header.length;
+  let index = 0;
+  // parseCookie's walk: from each pair's start, the next `=` and the next `;`.
+  while (length >= 2 && index < length) {
+    const equals = header.indexOf("=", index);
+    if (equals === -1) break;
+    const semicolon = header.indexOf(";", index);
+    const end = semicolon === -1 ? length : semicolon;
+    if (equals > end) {
+      // A pair without `=`: resume after the last `;` before the next `=`.
+      index = header.lastIndexOf(";", equals - 1) + 1;
+      continue;
+    }
+    const start = skipBlanks(header, index, equals);
+    const nameLength = trimBlanks(header, start, equals) - start;
+    for (let i = 0; i < names.length; i++) {
+      const name = names[i];
+      if (
+        values[i] === undefined && name.length === nameLength && header.startsWith(name, start)
+      ) {
+        const valueStart = skipBlanks(header, equals + 1, end);
+        values[i] = decodeValue(header.slice(valueStart, trimBlanks(header, valueStart, end)));
+        break;
+      }
+    }
+    index = end + 1;
+  }
+  return values;
+}
+
+function isBlank(code: number): boolean {
+  return code === 32 || code === 9; // space, tab
+}
+
+function skipBlanks(text: string, from: number, to: number): number {
+  while (from < to && isBlank(text.charCodeAt(from))) from++;
+  return from;
+}
+
+function trimBlanks(text: string, from: number, to: number): number {
+  while (to > from && isBlank(text.charCodeAt(to - 1))) to--;
+  return to;
+}
+
+/** `parseCookie`'s decoding: URL-decoded when it holds a `%` and decodes, else as it is. */
+function decodeValue(value: string): string {
+  if (!value.includes("%")) return value;
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
 }
 
 /**

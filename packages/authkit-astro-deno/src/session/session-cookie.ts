@@ -16,7 +16,7 @@ import {
   deleteCookie,
   HOST_PREFIX,
   MAX_COOKIE_BYTES,
-  readCookies,
+  readCookieValues,
   SESSION_COOKIE,
   setCookie,
   usesHostPrefix,
@@ -63,18 +63,18 @@ export function sessionCookieNames(config: AuthConfig): readonly string[] {
 
 /**
  * Reads and reassembles the request's session cookies; null when there is none. Cheap on
- * purpose (a signed-in page view runs it): one parse of the `Cookie` header, a lookup per chunk,
- * and no hashing. A cookie longer than any we set is refused without being looked at further.
+ * purpose (a signed-in page view runs it): one walk of the `Cookie` header that slices out only
+ * the session's chunks, and no hashing. A cookie longer than any we set is refused without being
+ * looked at further.
  */
 export function readSessionCookie(request: Request, config: AuthConfig): SessionCookie | null {
-  const names = sessionCookieNames(config);
-  const cookies = readCookies(request);
-  let value = cookies[names[0]];
+  const parts = readCookieValues(request, sessionCookieNames(config));
+  let value = parts[0];
   if (!value) return null;
   let oversized = value.length > MAX_COOKIE_BYTES;
   let chunks = 1;
-  for (; chunks < names.length; chunks++) {
-    const part = cookies[names[chunks]];
+  for (; chunks < parts.length; chunks++) {
+    const part = parts[chunks];
     if (!part) break;
     oversized ||= part.length > MAX_COOKIE_BYTES;
     value += part;
