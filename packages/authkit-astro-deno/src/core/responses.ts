@@ -40,7 +40,11 @@ export function jsonResponse(status: number, body: unknown): Response {
  * and `Vary: Cookie` (S49): the first keeps shared caches from storing the page, the second keeps
  * one that ignores `no-store` from serving it to a request with other cookies.
  */
-export function withHeaders(response: Response, cookies: string[], personal: boolean): Response {
+export function withHeaders(
+  response: Response,
+  cookies: readonly string[],
+  personal: boolean,
+): Response {
   if (cookies.length === 0 && !personal) return response;
   try {
     addHeaders(response.headers, cookies, personal);
@@ -56,7 +60,7 @@ export function withHeaders(response: Response, cookies: string[], personal: boo
   }
 }
 
-function addHeaders(headers: Headers, cookies: string[], personal: boolean): void {
+function addHeaders(headers: Headers, cookies: readonly string[], personal: boolean): void {
   if (personal) {
     headers.set("cache-control", "private, no-store");
     addVaryCookie(headers);

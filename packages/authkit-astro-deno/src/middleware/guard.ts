@@ -9,7 +9,7 @@ import { createRequestId, logAuthFailure } from "../core/log.ts";
 import { jsonResponse, withHeaders } from "../core/responses.ts";
 import type { Resolution } from "../session/resolve.ts";
 import { type AuthRoutes, isApiPath } from "../core/routes.ts";
-import { pathPolicy, type ResolvedRoute } from "../core/path-policy.ts";
+import { type PathPolicy, pathPolicy, type ResolvedRoute } from "../core/path-policy.ts";
 import { pathnameOf } from "../core/request-path.ts";
 import { clearSessionCookies, readSessionCookie } from "../session/session-cookie.ts";
 import { readBearerCredential } from "../session/bearer.ts";
@@ -50,16 +50,15 @@ export function guardRequest(
   if (bearer !== null) return guardBearer(bearer, pathname, auth, next);
 
   const resolution = resolveSafely(request, auth);
-  const guarded = { request, pathname, isProtected: policy.protected };
   // A warm cache answers synchronously, and then a signed-in page view waits on nothing of the
   // guard's: no promise between the lookup and the render (`deno task bench:middleware`).
   if (resolution instanceof Promise) {
-    return resolution.then((settled) => enforce(settled, guarded, auth, next));
+    return resolution.then((settled) => enforce(settled, request, pathname, policy, auth, next));
   }
-  return enforce(resolution, guarded, auth, next);
+  return enforce(resolution, request, pathname, policy, auth, next);
 }
 
-/** What `enforce` needs of the request besides its session. */
+/** What `refuse` needs of the request besides its session. */
 interface Guarded {
   request: Request;
   pathname: string;
@@ -69,14 +68,21 @@ interface Guarded {
 /** Renders a signed-in request as personal (S49), and everything else by the policy. */
 function enforce(
   resolution: Resolution,
-  guarded: Guarded,
+  request: Request,
+  pathname: string,
+  policy: PathPolicy,
   auth: Auth,
   next: Render,
 ): Promise<Response> {
-  if (resolution.kind !== "signed-in") return refuse(resolution, guarded, auth, next);
-  const setCookies = resolution.setCookies ?? [];
+  if (resolution.kind !== "signed-in") {
+    return refuse(resolution, { request, pathname, isProtected: policy.protected }, auth, next);
+  }
+  const setCookies = resolution.setCookies ?? NO_COOKIES;
   return next(resolution.auth).then((response) => withHeaders(response, setCookies, true));
 }
+
+/** A warm page view sets no cookie: one empty list for all of them. */
+const NO_COOKIES: readonly string[] = Object.freeze([]);
 
 /** A request without a usable session: a public page renders signed out; a protected one not. */
 async function refuse(
