@@ -4,12 +4,14 @@
  * `fixtures/`), in alternating rounds like `routes.ts`:
  *
  * - `/__bench/bare`, a landing-sized page that reads no auth state, signed out and signed in:
- *   the same page and body, so the difference is the middleware's signed-in path (cookie parsing,
- *   the verified-session lookup, the revocation check, the organization view, the headers). Each
- *   ratio is the median of the per-round ratios; the spread is their range.
+ *   the same page and body, so the difference is the cookie and the middleware's signed-in path
+ *   (cookie reading, the verified-session lookup, the revocation check, the organization view,
+ *   the headers). The two are measured back to back, taking turns going first. Each ratio is the
+ *   median of the per-round ratios; the spread is their range.
  * - The same two requests on the build with the auth layer cut out (`build.ts`): there the
- *   cookie is carried but never read, so their ratio is what the cookie's 2 KB cost the server
- *   to receive, the floor under the first ratio that no middleware change can remove.
+ *   cookie is carried but not read for auth, so their ratio is what the cookie's 2 KB cost the
+ *   server to receive, the floor under the first ratio that no middleware change can remove. Both
+ *   differences are also reported in µs per request.
  * - `/__bench/<component>` signed in: the component's cost is the server CPU per request over
  *   `bare`'s in the same round, as µs per render (median over rounds, and the range).
  *
@@ -36,6 +38,11 @@ export interface PageFigures {
   signedInOverSignedOut: { cpuPerRequest: Spread; requestsPerSecond: Spread };
   /** The same, on the build with auth cut out: the cost of receiving the cookie alone. */
   cookieOnlyCpuPerRequest: Spread;
+  /**
+   * The same two differences in server CPU per request (µs): what a signed-in request costs
+   * beyond a signed-out one, and what carrying the cookie costs a build without auth.
+   */
+  signedInExtraCpuUs: { total: Spread; cookieOnly: Spread };
   /** `bare` signed out and signed in: server CPU per request (µs) and requests/s, medians. */
   bare: Record<"signedOut" | "signedIn", { cpuUs: number; requestsPerSecond: number }>;
   /** Each component's server CPU per render over `bare`, signed in (µs). */
@@ -58,14 +65,19 @@ type Target =
   | "noAuthSignedIn"
   | "staticPage"
   | "island";
-const TARGETS: Target[] = [
-  "bareSignedOut",
-  ...FIXTURES,
-  "noAuthSignedOut",
-  "noAuthSignedIn",
-  "staticPage",
-  "island",
+/**
+ * What a round measures, in order. The two halves of each ratio are measured back to back (first
+ * one, then the other, alternately): a ratio of runs a round apart would carry the machine's
+ * drift between them.
+ */
+const UNITS: Target[][] = [
+  ["bareSignedOut", "bare"],
+  ...FIXTURES.filter((f) => f !== "bare").map((f) => [f]),
+  ["noAuthSignedOut", "noAuthSignedIn"],
+  ["staticPage"],
+  ["island"],
 ];
+const TARGETS: Target[] = UNITS.flat();
 const WARM_UP_SECONDS = 1;
 
 /**
@@ -116,8 +128,10 @@ export async function measurePages(
   for (let r = 0; r < rounds; r++) {
     progress(`component pages, round ${r + 1}/${rounds}: ${seconds} s per page`);
     cookie = await signInAsAda(appUrl);
-    // Rotated each round, so no page always follows the same one.
-    const order = TARGETS.map((_, i) => TARGETS[(i + r) % TARGETS.length]);
+    // Rotated each round, so no page always follows the same one, and each pair's halves take
+    // turns going first.
+    const order = UNITS.map((_, i) => UNITS[(i + r) % UNITS.length])
+      .flatMap((unit) => r % 2 === 0 ? unit : [...unit].reverse());
     for (const target of order) {
       const { pid } = serverOf(target);
       const cpuBefore = readCpuSeconds(pid) ?? NaN;
@@ -151,6 +165,10 @@ export async function measurePages(
     cookieOnlyCpuPerRequest: perRound((r) =>
       runs.noAuthSignedIn[r].cpuUs / runs.noAuthSignedOut[r].cpuUs
     ),
+    signedInExtraCpuUs: {
+      total: perRound((r) => runs.bare[r].cpuUs - runs.bareSignedOut[r].cpuUs),
+      cookieOnly: perRound((r) => runs.noAuthSignedIn[r].cpuUs - runs.noAuthSignedOut[r].cpuUs),
+    },
     bare: { signedOut: medians(runs.bareSignedOut), signedIn: medians(runs.bare) },
     componentCpuUs,
     prerendered: {
