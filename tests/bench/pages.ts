@@ -79,10 +79,17 @@ const UNITS: Target[][] = [
 ];
 const TARGETS: Target[] = UNITS.flat();
 const WARM_UP_SECONDS = 1;
+/**
+ * The rounds are split between this many pairs of fresh server processes: each start settles its
+ * JIT and heap differently (the same build's signed-out page measured 197 and 228 µs per request
+ * in two processes side by side), and one process's luck should not be the whole result.
+ */
+const PROCESS_GENERATIONS = 2;
 
 /**
- * Starts the built app (`entries.app`) at `appUrl` and its auth-off build beside it, with `env`,
- * and measures the component pages for `rounds` rounds of `seconds` each, signed in as the
+ * Starts the built app (`entries.app`) at `appUrl` and its auth-off build beside it, with `env`
+ * (twice, see `PROCESS_GENERATIONS`), and measures the component pages for `rounds` rounds of
+ * `seconds` each, signed in as the
  * stand-in's Ada with a session of each round's own: wrk drops the `Set-Cookie` of a refresh, so a
  * session older than its access token (5 minutes at the stand-in) would make every request a
  * cache miss. A fresh session's first request is the round's only miss.
@@ -97,15 +104,12 @@ export async function measurePages(
     progress: (message: string) => void;
   },
 ): Promise<PageFigures> {
-  await using app = spawnBuiltServer(entries.app, Number(appUrl.port), env);
-  await waitForOk(app, "/healthz");
-  await using noAuth = spawnBuiltServer(entries.noAuth, freePort(), env);
-  await waitForOk(noAuth, "/healthz");
   const html = { accept: "text/html" };
   const signedOut = (target: Target) => target === "bareSignedOut" || target === "noAuthSignedOut";
-  let cookie = await signInAsAda(appUrl);
+  let cookie = "";
+  let servers: { app: ServerProcess; noAuth: ServerProcess } | undefined;
   const headersOf = (target: Target) => signedOut(target) ? html : { ...html, cookie };
-  const serverOf = (target: Target) => target.startsWith("noAuth") ? noAuth : app;
+  const serverOf = (target: Target) => target.startsWith("noAuth") ? servers!.noAuth : servers!.app;
   const pageOf = (target: Target) =>
     target === "bareSignedOut" || target.startsWith("noAuth") ? "bare" : target;
   let islandPath = "";
@@ -114,38 +118,50 @@ export async function measurePages(
       ? islandPath
       : `/__bench/${target === "staticPage" ? "static" : pageOf(target)}`;
   const urlOf = (target: Target) => new URL(pathOf(target), serverOf(target).url);
-  islandPath = await checkPages(app, headersOf, pathOf);
 
-  progress(`component pages: warming up for ${WARM_UP_SECONDS} s each`);
-  for (const target of TARGETS) {
-    await measure(urlOf(target), {
-      seconds: WARM_UP_SECONDS,
-      headers: headersOf(target),
-      connections: CONNECTIONS,
-    });
-  }
   const runs = Object.fromEntries(TARGETS.map((t) => [t, [] as Run[]])) as Record<Target, Run[]>;
-  for (let r = 0; r < rounds; r++) {
-    progress(`component pages, round ${r + 1}/${rounds}: ${seconds} s per page`);
+  for (let generation = 0; generation < PROCESS_GENERATIONS; generation++) {
+    await using app = spawnBuiltServer(entries.app, Number(appUrl.port), env);
+    await waitForOk(app, "/healthz");
+    await using noAuth = spawnBuiltServer(entries.noAuth, freePort(), env);
+    await waitForOk(noAuth, "/healthz");
+    servers = { app, noAuth };
     cookie = await signInAsAda(appUrl);
-    // Rotated each round, so no page always follows the same one, and each pair's halves take
-    // turns going first.
-    const order = UNITS.map((_, i) => UNITS[(i + r) % UNITS.length])
-      .flatMap((unit) => r % 2 === 0 ? unit : [...unit].reverse());
-    for (const target of order) {
-      const { pid } = serverOf(target);
-      const cpuBefore = readCpuSeconds(pid) ?? NaN;
-      const result = await measure(urlOf(target), {
-        seconds,
+    islandPath = await checkPages(app, headersOf, pathOf);
+
+    const processes = `server processes ${generation + 1}/${PROCESS_GENERATIONS}`;
+    progress(`component pages, ${processes}: warming up for ${WARM_UP_SECONDS} s each`);
+    for (const target of TARGETS) {
+      await measure(urlOf(target), {
+        seconds: WARM_UP_SECONDS,
         headers: headersOf(target),
         connections: CONNECTIONS,
       });
-      if (result.errors > 0) throw new Error(`${result.errors} failed requests on ${target}`);
-      const cpu = (readCpuSeconds(pid) ?? NaN) - cpuBefore;
-      runs[target].push({
-        cpuUs: (cpu * 1e6) / result.requests,
-        requestsPerSecond: result.requestsPerSecond,
-      });
+    }
+    const first = Math.round((rounds * generation) / PROCESS_GENERATIONS);
+    const last = Math.round((rounds * (generation + 1)) / PROCESS_GENERATIONS);
+    for (let r = first; r < last; r++) {
+      progress(`component pages, round ${r + 1}/${rounds}: ${seconds} s per page`);
+      cookie = await signInAsAda(appUrl);
+      // Rotated each round, so no page always follows the same one, and each pair's halves take
+      // turns going first.
+      const order = UNITS.map((_, i) => UNITS[(i + r) % UNITS.length])
+        .flatMap((unit) => r % 2 === 0 ? unit : [...unit].reverse());
+      for (const target of order) {
+        const { pid } = serverOf(target);
+        const cpuBefore = readCpuSeconds(pid) ?? NaN;
+        const result = await measure(urlOf(target), {
+          seconds,
+          headers: headersOf(target),
+          connections: CONNECTIONS,
+        });
+        if (result.errors > 0) throw new Error(`${result.errors} failed requests on ${target}`);
+        const cpu = (readCpuSeconds(pid) ?? NaN) - cpuBefore;
+        runs[target].push({
+          cpuUs: (cpu * 1e6) / result.requests,
+          requestsPerSecond: result.requestsPerSecond,
+        });
+      }
     }
   }
   const perRound = (f: (r: number) => number) => spread(runs.bare.map((_, r) => f(r)));
