@@ -9,6 +9,7 @@ import {
   MEMBERSHIPS_FAILURE_TTL_MS,
   MEMBERSHIPS_TTL_MS,
   type OrganizationView,
+  viewWithoutOrganizations,
 } from "../src/organizations/memberships.ts";
 import type { AuthContext } from "../src/session/resolve.ts";
 import {
@@ -388,6 +389,21 @@ Deno.test("viewOrganizations() caches memberships per user for 60 s, answers hit
   assert(afterSwitch instanceof Promise, "dropped on a switch");
   await afterSwitch;
   assertEquals(listCalls(), 3);
+});
+
+Deno.test("S48 viewWithoutOrganizations() (organizations: false) gives a session one frozen view, and lists nothing", async () => {
+  using fake = await installFakeWorkOS();
+  const auth = createAuth(testConfig());
+  const session = await resolvedAuth(auth, await signedIn(auth, fake));
+  const calls = fake.apiCalls.length;
+  const view = viewWithoutOrganizations(session);
+  assertEquals(view.organizations, null);
+  assertEquals(view.auth?.organizationName, null);
+  assertEquals(view.auth?.user, session.user);
+  assert(Object.isFrozen(view.auth), "page code cannot change what later requests see");
+  assert(viewWithoutOrganizations(session) === view, "the same view for every request");
+  assertEquals(fake.apiCalls.length, calls, "no memberships are listed");
+  assertEquals(viewWithoutOrganizations(null), { auth: null, organizations: null });
 });
 
 Deno.test("viewOrganizations() fetches once for concurrent misses of one user", async () => {

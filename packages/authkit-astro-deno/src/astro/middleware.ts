@@ -7,7 +7,7 @@
  */
 import type { MiddlewareHandler } from "astro";
 import { guardRequest } from "../middleware/guard.ts";
-import type { OrganizationView } from "../organizations/memberships.ts";
+import { type OrganizationView, viewWithoutOrganizations } from "../organizations/memberships.ts";
 import type { ApiKeyContext } from "../api-keys/context.ts";
 import { auth as getAuth, options } from "./runtime.ts";
 import { withHeaders } from "../core/responses.ts";
@@ -34,12 +34,7 @@ export const onRequest: MiddlewareHandler = (context, next): Promise<Response> =
     };
     // An API key acts for its one organization: no user, no switcher (S68).
     if (session?.credential === "api_key") return render({ auth: session, organizations: null });
-    if (!options.organizations) {
-      return render({
-        auth: session && { ...session, organizationName: null },
-        organizations: null,
-      });
-    }
+    if (!options.organizations) return render(viewWithoutOrganizations(session));
     // Only a memberships cache miss is a promise: a warm page view stays synchronous.
     const view = auth.viewOrganizations(session);
     return view instanceof Promise ? view.then(render) : render(view);

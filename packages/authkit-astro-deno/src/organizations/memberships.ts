@@ -133,6 +133,15 @@ export function viewOrganizations(
 }
 
 /**
+ * The pages' view of a resolved session when the app lists no organizations (`organizations:
+ * false`): no organization name, no switcher, and like `viewOrganizations` one frozen view per
+ * session rather than a copy per request.
+ */
+export function viewWithoutOrganizations(auth: AuthContext | null): OrganizationView {
+  return auth ? toView(auth, null) : { auth: null, organizations: null };
+}
+
+/**
  * The last view built for each session, with the memberships list it came from. A warm page view
  * gets the same session object and the same cached list as the one before it, so it gets the same
  * view back instead of a copy of the session and a new list per request. Keyed weakly: an entry
