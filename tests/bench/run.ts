@@ -7,8 +7,8 @@
  * Prints one table (stdout; progress goes to stderr) and writes `results/latest.json` and
  * `results/throughput.svg`.
  *
- * Options: `--rounds=10 --seconds=1 --cold-starts=5 --out=<dir>`. The defaults take under a
- * minute and a half on 2 cores. How the routes are measured: `routes.ts` and `pages.ts`.
+ * Options: `--rounds=10 --seconds=1 --cold-starts=5 --out=<dir>`. The defaults take about
+ * three and a half minutes on 2 cores. How the routes are measured: `routes.ts` and `pages.ts`.
  *
  * @module
  */
