@@ -13,6 +13,7 @@ import { readUserChangeEvent } from "../src/handlers/claims-events.ts";
 import { signWebhook } from "../src/dev/standin/webhooks.ts";
 import { installFakeWorkOS, signToken, testConfig, USER } from "./support/fake_workos.ts";
 import { refreshCalls, requestWithCookies, signInAndCallback } from "./support/flow.ts";
+import { twoInstancesOnOneKv } from "./support/instances.ts";
 import { tempKvPath } from "./support/kv.ts";
 
 const SECRET = "whsec_claims_0123456789abcdef";
@@ -21,14 +22,10 @@ const BETA = "org_01BETA";
 
 /** Two auth layers on one KV file, the user signed in on a and seen by both. */
 async function twoInstances() {
-  const fake = await installFakeWorkOS();
-  const file = await tempKvPath();
-  const stores = [
-    createKvSharedState(await Deno.openKv(file.path)),
-    createKvSharedState(await Deno.openKv(file.path)),
-  ];
-  const config = testConfig({ WORKOS_WEBHOOK_SECRET: SECRET });
-  const [a, b] = stores.map((sharedState) => createAuth(config, { sharedState }));
+  const instances = await twoInstancesOnOneKv({
+    config: testConfig({ WORKOS_WEBHOOK_SECRET: SECRET }),
+  });
+  const { fake, a, b } = instances;
   // Issued a few seconds ago: the change below is strictly after it.
   const iat = Math.floor(Date.now() / 1000) - 5;
   const { sessionCookie } = await signInAndCallback(a, fake, {
@@ -37,18 +34,7 @@ async function twoInstances() {
   const resolve = (auth: Auth, cookie = sessionCookie) =>
     auth.resolveSession(requestWithCookies("/dashboard", [cookie]));
   for (const instance of [a, b]) assertEquals((await resolve(instance)).kind, "signed-in");
-  return {
-    fake,
-    a,
-    b,
-    sessionCookie,
-    resolve,
-    async [Symbol.asyncDispose]() {
-      for (const store of stores) store.close();
-      fake[Symbol.dispose]();
-      await file[Symbol.asyncDispose]();
-    },
-  };
+  return { ...instances, sessionCookie, resolve };
 }
 
 /** Delivers a signed event to `auth`'s webhook route; resolves to the status. */

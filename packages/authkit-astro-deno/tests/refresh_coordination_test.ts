@@ -11,16 +11,8 @@ import {
 } from "../src/shared-state/refresh.ts";
 import type { Resolution } from "../src/session/resolve.ts";
 import { openSession } from "../src/session/session.ts";
-import { hashToken, type SharedState } from "../src/shared-state/store.ts";
-import { createKvSharedState } from "../src/shared-state/kv.ts";
-import {
-  defaultClaims,
-  type FakeWorkOS,
-  installFakeWorkOS,
-  json,
-  never,
-  testConfig,
-} from "./support/fake_workos.ts";
+import { hashToken } from "../src/shared-state/store.ts";
+import { defaultClaims, type FakeWorkOS, json, never, testConfig } from "./support/fake_workos.ts";
 import {
   createClock,
   parseSetCookie,
@@ -28,26 +20,18 @@ import {
   requestWithCookies,
   signInAndCallback,
 } from "./support/flow.ts";
-import { tempKvPath } from "./support/kv.ts";
+import { twoInstancesOnOneKv } from "./support/instances.ts";
 
 /** Two instances on one KV file, one user signed in on the first, the token expired. */
 async function twoInstances() {
-  const fake = await installFakeWorkOS();
   const clock = createClock();
-  const file = await tempKvPath();
-  const stores: SharedState[] = [];
-  const instance = async () => {
-    const store = createKvSharedState(await Deno.openKv(file.path), clock.now);
-    stores.push(store);
-    // Waiting for another instance advances the fake clock, so the 5 s bound takes no time.
-    const sleep = (ms: number) => {
-      clock.ms += ms;
-      return new Promise<void>((resolve) => setTimeout(resolve, 1));
-    };
-    return createAuth(testConfig(), { now: clock.now, sharedState: store, sleep });
+  // Waiting for another instance advances the fake clock, so the 5 s bound takes no time.
+  const sleep = (ms: number) => {
+    clock.ms += ms;
+    return new Promise<void>((resolve) => setTimeout(resolve, 1));
   };
-  const a = await instance();
-  const b = await instance();
+  const instances = await twoInstancesOnOneKv({ now: clock.now, sleep });
+  const { fake, a } = instances;
   const { sessionCookie } = await signInAndCallback(a, fake);
   clock.advance(600); // expired: every request needs a refresh
   fake.onAuthenticate = () =>
@@ -55,23 +39,16 @@ async function twoInstances() {
   const resolve = (auth: Auth) =>
     auth.resolveSession(requestWithCookies("/dashboard", [sessionCookie]));
   return {
-    fake,
+    ...instances,
     clock,
-    a,
-    b,
     sessionCookie,
     resolve,
     async claimAsAnotherInstance() {
       const session = await openSession(parseSetCookie(sessionCookie).value, a.config, clock.ms);
-      return await stores[0].claimRefresh(
+      return await instances.stores[0].claimRefresh(
         await hashToken(session!.value.refreshToken),
         REFRESH_CLAIM_TTL_MS,
       );
-    },
-    async [Symbol.asyncDispose]() {
-      for (const store of stores) store.close();
-      fake[Symbol.dispose]();
-      await file[Symbol.asyncDispose]();
     },
   };
 }

@@ -5,7 +5,6 @@
  */
 import { assert, assertEquals } from "@std/assert";
 import { type Auth, createAuth } from "../src/auth.ts";
-import { createKvSharedState } from "../src/shared-state/kv.ts";
 import { MAX_WEBHOOK_BYTES, WEBHOOK_TOLERANCE_MS } from "../src/handlers/webhook.ts";
 import { signWebhook } from "../src/dev/standin/webhooks.ts";
 import { installFakeWorkOS, json, testConfig } from "./support/fake_workos.ts";
@@ -16,38 +15,23 @@ import {
   requestWithCookies,
   signInAndCallback,
 } from "./support/flow.ts";
-import { tempKvPath } from "./support/kv.ts";
+import { twoInstancesOnOneKv } from "./support/instances.ts";
 
 const SECRET = "whsec_test_0123456789abcdef";
 const SID = "session_01TEST"; // the fake's tokens carry this sid
 
 /** Two instances on one KV file, Ada signed in on the first and seen by both. */
 async function twoInstances() {
-  const fake = await installFakeWorkOS();
-  const file = await tempKvPath();
-  const stores = [
-    createKvSharedState(await Deno.openKv(file.path)),
-    createKvSharedState(await Deno.openKv(file.path)),
-  ];
-  const config = testConfig({ WORKOS_WEBHOOK_SECRET: SECRET });
-  const [a, b] = stores.map((sharedState) => createAuth(config, { sharedState }));
+  const instances = await twoInstancesOnOneKv({
+    config: testConfig({ WORKOS_WEBHOOK_SECRET: SECRET }),
+  });
+  const { fake, a, b } = instances;
   const { sessionCookie } = await signInAndCallback(a, fake);
   const resolve = (auth: Auth) =>
     auth.resolveSession(requestWithCookies("/dashboard", [sessionCookie]));
   assertEquals((await resolve(a)).kind, "signed-in");
   assertEquals((await resolve(b)).kind, "signed-in"); // now in b's verified-session cache
-  return {
-    fake,
-    a,
-    b,
-    sessionCookie,
-    resolve,
-    async [Symbol.asyncDispose]() {
-      for (const store of stores) store.close();
-      fake[Symbol.dispose]();
-      await file[Symbol.asyncDispose]();
-    },
-  };
+  return { ...instances, sessionCookie, resolve };
 }
 
 const REVOKED = { kind: "signed-out", clearCookie: true, code: "session_revoked" };

@@ -4,17 +4,8 @@
  * as two instances; the fake WorkOS spends refresh tokens as WorkOS does.
  */
 import { assert, assertEquals } from "@std/assert";
-import { type Auth, createAuth } from "../src/auth.ts";
-import { createKvSharedState } from "../src/shared-state/kv.ts";
-import type { SharedState } from "../src/shared-state/store.ts";
-import {
-  defaultClaims,
-  FAKE_ORGANIZATIONS,
-  type FakeWorkOS,
-  installFakeWorkOS,
-  json,
-  testConfig,
-} from "./support/fake_workos.ts";
+import type { Auth } from "../src/auth.ts";
+import { defaultClaims, FAKE_ORGANIZATIONS, type FakeWorkOS, json } from "./support/fake_workos.ts";
 import {
   APP,
   captureLogs,
@@ -24,7 +15,7 @@ import {
   requestWithCookies,
   signInAndCallback,
 } from "./support/flow.ts";
-import { tempKvPath } from "./support/kv.ts";
+import { twoInstancesOnOneKv } from "./support/instances.ts";
 
 const { beta } = FAKE_ORGANIZATIONS;
 
@@ -51,32 +42,11 @@ function spendTokensOnce(fake: FakeWorkOS, clock: { ms: number }) {
 }
 
 async function twoInstances() {
-  const fake = await installFakeWorkOS();
   const clock = createClock();
-  const file = await tempKvPath();
-  const stores: SharedState[] = [];
-  const instance = async () => {
-    const store = createKvSharedState(await Deno.openKv(file.path), clock.now);
-    stores.push(store);
-    return createAuth(testConfig(), { now: clock.now, sharedState: store });
-  };
-  const a = await instance();
-  const b = await instance();
-  const { sessionCookie } = await signInAndCallback(a, fake);
-  const control = spendTokensOnce(fake, clock);
-  return {
-    fake,
-    clock,
-    a,
-    b,
-    sessionCookie,
-    control,
-    async [Symbol.asyncDispose]() {
-      for (const store of stores) store.close();
-      fake[Symbol.dispose]();
-      await file[Symbol.asyncDispose]();
-    },
-  };
+  const instances = await twoInstancesOnOneKv({ now: clock.now });
+  const { sessionCookie } = await signInAndCallback(instances.a, instances.fake);
+  const control = spendTokensOnce(instances.fake, clock);
+  return { ...instances, clock, sessionCookie, control };
 }
 
 function switchTo(auth: Auth, cookie: string, organizationId: string): Promise<Response> {
