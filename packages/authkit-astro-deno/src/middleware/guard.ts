@@ -22,8 +22,6 @@ export function wantsHtml(request: Request, pathname: string, routes?: AuthRoute
   return (request.headers.get("accept") ?? "").includes("text/html");
 }
 
-export type { ResolvedRoute };
-
 /**
  * Resolves the session for `request`, lets `next` render with it, and enforces the policy:
  * protected paths without a session get a redirect (HTML) or a 401 (API). Any exception is
